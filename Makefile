@@ -1,0 +1,50 @@
+# Two commands from a fresh clone: `make run` and `make test`. Each sets itself up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+
+.PHONY: run test install ui bench clean lock
+
+# The venv is rebuilt when the pins change. requirements.lock pins every package exactly and is
+# installed with --no-deps: camel-tools declares torch, which we do not need (see pyproject.toml).
+$(BIN)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/news-assets build
+	@echo
+	@$(BIN)/news-assets top --limit 15
+	@echo
+	@echo "Warehouse: $${NEWS_DUCKDB_PATH:-data/news.duckdb}"
+	@echo "  UI:    DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev    # then open http://127.0.0.1:3000"
+	@echo "  SQL:   $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/news.duckdb', read_only=True).sql('SELECT * FROM mention_counts_daily LIMIT 10'))\""
+
+test: install
+	$(BIN)/python -m pytest -q
+
+ui: install
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf data .pytest_cache
+
+# Refresh requirements.lock from the direct pins in pyproject.toml (needs PyPI).
+lock:
+	rm -rf /tmp/news_assets_lock && $(PYTHON) -m venv /tmp/news_assets_lock
+	/tmp/news_assets_lock/bin/pip install --quiet pip==26.3
+	/tmp/news_assets_lock/bin/pip install --quiet $$(python3 -c "import tomllib;d=tomllib.load(open('pyproject.toml','rb'));print(' '.join(x for x in d['project']['dependencies']+d['project']['optional-dependencies']['test'] if not x.startswith('camel-tools')))") setuptools==84.2.1
+	/tmp/news_assets_lock/bin/pip install --quiet --no-deps camel-tools==1.6.0 emoji==2.16.0 six==1.17.0
+	/tmp/news_assets_lock/bin/pip freeze --all --exclude-editable | sort > requirements.lock

@@ -1,0 +1,73 @@
+"""Settings read from NEWS_* environment variables, validated once, with errors that say the fix.
+
+No Dagster import here: the CLI, the Dagster definitions and the tests all read the same settings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_CORPUS_DIR = Path(__file__).resolve().parent / "sample_corpus" / "articles"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+
+class SettingsError(ValueError):
+    """A NEWS_* setting is wrong; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path
+    duckdb_path: Path
+    partitions_start: dt.date
+    extractor: str
+    max_file_bytes: int
+
+    @property
+    def lock_path(self) -> Path:
+        return self.duckdb_path.with_name(self.duckdb_path.name + ".lock")
+
+
+EXTRACTORS = ("rules",)
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+def load_settings() -> Settings:
+    """Read and validate the NEWS_* variables (defaults: the shipped sample corpus, data/news.duckdb)."""
+    corpus = Path(_env("NEWS_CORPUS_DIR") or SAMPLE_CORPUS_DIR).expanduser()
+    if not corpus.is_dir():
+        raise SettingsError(
+            f"NEWS_CORPUS_DIR={corpus} is not a directory: point it at the folder that holds the article files"
+        )
+    db = Path(_env("NEWS_DUCKDB_PATH") or DEFAULT_DATA_DIR / "news.duckdb").expanduser()
+    if db.is_dir():
+        raise SettingsError(f"NEWS_DUCKDB_PATH={db} is a directory: give a file path such as {db / 'news.duckdb'}")
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"NEWS_DUCKDB_PATH={db}: cannot create its folder ({exc.strerror})") from exc
+    start_raw = _env("NEWS_PARTITIONS_START") or "2000-01-01"
+    try:
+        start = dt.date.fromisoformat(start_raw)
+    except ValueError as exc:
+        raise SettingsError(f"NEWS_PARTITIONS_START={start_raw!r} is not a date: use YYYY-MM-DD") from exc
+    extractor = _env("NEWS_EXTRACTOR") or "rules"
+    if extractor not in EXTRACTORS:
+        raise SettingsError(f"NEWS_EXTRACTOR={extractor!r} is unknown: use one of {', '.join(EXTRACTORS)}")
+    max_raw = _env("NEWS_MAX_FILE_BYTES") or str(64 * 1024 * 1024)
+    if not max_raw.isdigit() or int(max_raw) <= 0:
+        raise SettingsError(f"NEWS_MAX_FILE_BYTES={max_raw!r} must be a positive whole number of bytes")
+    return Settings(
+        corpus_dir=corpus.resolve(),
+        duckdb_path=db.resolve(),
+        partitions_start=start,
+        extractor=extractor,
+        max_file_bytes=int(max_raw),
+    )

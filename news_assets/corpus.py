@@ -1,0 +1,77 @@
+"""Walk a corpus root safely: regular files only, nothing outside the root, reasons for what is skipped.
+
+No Dagster import: used by the raw_documents asset, the new-files sensor and the benchmarks.
+"""
+from __future__ import annotations
+
+import os
+import stat as stat_mod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+# Extensions we parse. Anything else under the root is recorded as rejected with this reason,
+# so "files seen = raw_documents + rejected_documents" holds.
+ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".json", ".jsonl", ".ndjson", ".xml", ".trec", ".sgml", ""})
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    path: str            # absolute path as found under the root (not resolved through symlinks)
+    bytes: int
+    mtime_ns: int
+    problem: str | None  # why it cannot be ingested, decided without reading it; None if fine
+
+
+def iter_corpus_files(root: Path) -> Iterator[CorpusFile]:
+    """Every non-hidden file under root, sorted, with a problem for files we must not read.
+
+    Symlinks are followed only when their target stays inside the root; directories reached
+    through symlinks are not walked (os.walk default), so no cycle and no escape.
+    """
+    root = Path(root).resolve()
+    for dirpath, dirnames, filenames in os.walk(root, onerror=None):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = os.path.join(dirpath, name)
+            yield _describe(root, path)
+
+
+def _describe(root: Path, path: str) -> CorpusFile:
+    try:
+        lst = os.lstat(path)
+    except OSError as exc:
+        return CorpusFile(path, 0, 0, f"cannot stat file: {exc.strerror}")
+    if stat_mod.S_ISLNK(lst.st_mode):
+        try:
+            target = Path(path).resolve(strict=True)
+        except (OSError, RuntimeError):
+            return CorpusFile(path, 0, lst.st_mtime_ns, "broken or looping symlink")
+        if not target.is_relative_to(root):
+            return CorpusFile(path, 0, lst.st_mtime_ns, "symlink points outside the corpus root")
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            return CorpusFile(path, 0, lst.st_mtime_ns, f"cannot stat symlink target: {exc.strerror}")
+    else:
+        st = lst
+    if not stat_mod.S_ISREG(st.st_mode):
+        return CorpusFile(path, 0, st.st_mtime_ns, "not a regular file")
+    suffix = Path(path).suffix.lower()
+    if suffix not in ARTICLE_SUFFIXES:
+        return CorpusFile(path, st.st_size, st.st_mtime_ns, f"unsupported file type {suffix!r}")
+    if not os.access(path, os.R_OK):
+        return CorpusFile(path, st.st_size, st.st_mtime_ns, "file is not readable (permission denied)")
+    return CorpusFile(path, st.st_size, st.st_mtime_ns, None)
+
+
+def corpus_signature(root: Path) -> str:
+    """A cheap fingerprint of the listing (paths, sizes, mtimes) for the new-files sensor."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in iter_corpus_files(root):
+        h.update(f"{f.path}\0{f.bytes}\0{f.mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()

@@ -1,0 +1,154 @@
+"""Entities: mentions found in article bodies, and the canonical entities they resolve to."""
+
+import datetime as dt
+
+import dagster as dg
+import polars as pl
+
+from news_assets.defs.metadata import standard_metadata
+from news_assets.defs.parse.assets import articles
+from news_assets.defs.partitions import daily_partitions, partition_dates
+from news_assets.defs.resources import ExtractorResource, WarehouseResource
+from news_assets.extraction import extractor_version, get_extractor
+from news_assets.ner import entity_id
+from news_assets.versions import ENTITIES_VERSION, EXTRACTOR_VERSIONS
+from news_assets.warehouse import Warehouse, query, run_sql
+
+MENTION_SCHEMA = {
+    "mention_id": pl.String, "article_id": pl.String, "doc_id": pl.String, "entity_id": pl.String,
+    "entity_type": pl.String, "surface": pl.String, "start_char": pl.Int32, "end_char": pl.Int32,
+    "canonical_key": pl.String, "canonical_name": pl.String, "published_date": pl.Date,
+}
+LOG_SCHEMA = {"article_id": pl.String, "body_hash": pl.String, "mentions": pl.Int32, "published_date": pl.Date}
+BATCH_ARTICLES = 5000
+MENTION_CHECKS = [
+    ("mention_offsets_match_surface", "substr(body, start_char+1, end_char-start_char) = surface for every mention."),
+    ("mention_id_unique", "mention_id is a key."),
+]
+
+
+def extract_scope(
+    context: dg.AssetExecutionContext, wh: Warehouse, extractor_name: str, scope: dict
+) -> dg.MaterializeResult:
+    """Extract the articles of one scope that need it, write their mentions, check the scope.
+
+    Articles whose body and date already went through this extractor version keep their rows, so a
+    refresh costs what is new; a re-run of a partition never duplicates (delete then insert, one
+    transaction per batch).
+    """
+    version = extractor_version(extractor_name)
+    with wh.connect() as con:
+        todo = query(con, "entities/articles_to_extract", extractor_version=version, **scope).pl()
+    extractor = get_extractor(extractor_name) if todo.height else None
+    found = 0
+    for offset in range(0, max(todo.height, 1), BATCH_ARTICLES):
+        batch = todo.slice(offset, BATCH_ARTICLES)
+        mentions, log = [], []
+        results = extractor.extract_many(batch["body"].to_list()) if batch.height else []
+        for row, article_mentions in zip(batch.iter_rows(named=True), results):
+            for m in article_mentions:
+                mentions.append({
+                    "mention_id": f"{row['article_id']}:{m.start}", "article_id": row["article_id"],
+                    "doc_id": row["doc_id"], "entity_id": entity_id(m.entity_type, m.canonical_key),
+                    "entity_type": m.entity_type, "surface": m.surface, "start_char": m.start, "end_char": m.end,
+                    "canonical_key": m.canonical_key, "canonical_name": m.canonical_name,
+                    "published_date": row["published_date"],
+                })
+            log.append({"article_id": row["article_id"], "body_hash": row["body_hash"],
+                        "mentions": len(article_mentions), "published_date": row["published_date"]})
+        found += len(mentions)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with wh.transaction() as con:
+            con.register("new_mentions", pl.DataFrame(mentions, schema=MENTION_SCHEMA))
+            con.register("new_log", pl.DataFrame(log, schema=LOG_SCHEMA))
+            run_sql(con, "entities/write_mentions", extractor_version=version, run_id=context.run_id, now=now, **scope)
+        if todo.height:
+            context.log.info(f"extracted {min(offset + BATCH_ARTICLES, todo.height)}/{todo.height} articles")
+
+    with wh.connect() as con:
+        total, without_article, bad_offsets, duplicate_ids, n_articles = run_sql(
+            con, "entities/check_mentions", **scope).fetchone()
+        metadata = standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope)
+    metadata.update({
+        "articles_extracted": todo.height,
+        "mentions_extracted": found,
+        "articles_with_mentions": int(n_articles),
+        "extractor": version,
+    })
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[
+            dg.AssetCheckResult(check_name="mention_offsets_match_surface", passed=bad_offsets == 0 and without_article == 0,
+                                metadata={"offsets_not_matching": int(bad_offsets), "without_article": int(without_article)}),
+            dg.AssetCheckResult(check_name="mention_id_unique", passed=duplicate_ids == 0,
+                                metadata={"duplicate_ids": int(duplicate_ids)}),
+        ],
+    )
+
+
+def _mention_checks(asset: str) -> list[dg.AssetCheckSpec]:
+    return [dg.AssetCheckSpec(name, asset=asset, blocking=True, description=desc) for name, desc in MENTION_CHECKS]
+
+
+@dg.asset(
+    group_name="entities",
+    kinds={"duckdb", "polars"},
+    owners=["team:news-data"],
+    code_version="+".join(EXTRACTOR_VERSIONS.values()),
+    deps=[articles],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=_mention_checks("entity_mentions"),
+)
+def entity_mentions(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, extractor: ExtractorResource
+) -> dg.MaterializeResult:
+    """Named-entity mentions (PERS/LOC/ORG/MISC) with character offsets into dated article bodies."""
+    start, end = partition_dates(context)
+    return extract_scope(context, warehouse.get(), extractor.name, {"undated": False, "start": start, "end": end})
+
+
+@dg.asset(
+    group_name="entities",
+    kinds={"duckdb", "polars"},
+    owners=["team:news-data"],
+    code_version="+".join(EXTRACTOR_VERSIONS.values()),
+    deps=[articles],
+    check_specs=_mention_checks("undated_entity_mentions"),
+)
+def undated_entity_mentions(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, extractor: ExtractorResource
+) -> dg.MaterializeResult:
+    """Mentions in articles with no usable date: rows of entity_mentions with published_date NULL."""
+    # Dates are unused in the undated scope but every statement takes the same parameters.
+    scope = {"undated": True, "start": dt.date.min, "end": dt.date.min}
+    return extract_scope(context, warehouse.get(), extractor.name, scope)
+
+
+@dg.asset(
+    group_name="entities",
+    kinds={"duckdb"},
+    owners=["team:news-data"],
+    code_version=ENTITIES_VERSION,
+    deps=[entity_mentions, undated_entity_mentions],
+    check_specs=[
+        dg.AssetCheckSpec("entity_id_unique", asset="entities", blocking=True, description="entity_id is a key."),
+        dg.AssetCheckSpec("mentions_linked_to_entities", asset="entities",
+                          description="Every mention's entity_id has a row in entities."),
+    ],
+)
+def entities(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Canonical entities with aliases and totals over every mention, dated or undated."""
+    with warehouse.get().transaction() as con:
+        run_sql(con, "entities/rebuild_entities")
+        total, duplicate_ids, unlinked = run_sql(con, "entities/check_entities").fetchone()
+        metadata = standard_metadata(con, "entities", total, "preview/entities")
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[
+            dg.AssetCheckResult(check_name="entity_id_unique", passed=duplicate_ids == 0,
+                                metadata={"duplicate_ids": int(duplicate_ids)}),
+            dg.AssetCheckResult(check_name="mentions_linked_to_entities", passed=unlinked == 0,
+                                metadata={"unlinked_mentions": int(unlinked)}),
+        ],
+    )

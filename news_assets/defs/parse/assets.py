@@ -1,0 +1,144 @@
+"""Parse: raw documents → one row per article (a "read also" article is its own row)."""
+
+import datetime as dt
+import hashlib
+from collections import Counter
+
+import dagster as dg
+import polars as pl
+
+from news_assets.defs.ingest.assets import raw_documents
+from news_assets.defs.metadata import standard_metadata
+from news_assets.defs.partitions import PARTITIONS_START
+from news_assets.defs.resources import WarehouseResource
+from news_assets.text.parsing import ParsedDocument, RejectedDocument, parse_document
+from news_assets.versions import PARSER_VERSION
+from news_assets.warehouse import run_sql
+
+BATCH_DOCUMENTS = 2000  # one transaction per batch: a crash keeps finished batches, loses no half batch
+
+ARTICLE_SCHEMA = {
+    "article_id": pl.String, "doc_id": pl.String, "parent_article_id": pl.String, "article_index": pl.Int32,
+    "title": pl.String, "published_at": pl.Datetime("us"), "date_raw": pl.String, "date_status": pl.String,
+    "source": pl.String, "url": pl.String, "author": pl.String, "category": pl.String,
+    "keywords": pl.List(pl.String), "body": pl.String, "body_hash": pl.String, "external_id": pl.String,
+    "format": pl.String,
+}
+DOC_SCHEMA = {"doc_id": pl.String, "status": pl.String, "reason": pl.String, "articles": pl.Int32}
+
+
+def article_id(doc_id: str, index: int) -> str:
+    return f"{doc_id[:16]}-{index}"
+
+
+def article_rows(doc_id: str, parsed: ParsedDocument) -> list[dict]:
+    """Flatten a parsed document into warehouse rows (UTC times stored without zone)."""
+    rows = []
+    for art in parsed.articles:
+        published = art.published_at.astimezone(dt.UTC).replace(tzinfo=None) if art.published_at else None
+        rows.append({
+            "article_id": article_id(doc_id, art.index),
+            "doc_id": doc_id,
+            "parent_article_id": None if art.parent_index is None else article_id(doc_id, art.parent_index),
+            "article_index": art.index,
+            "title": art.title,
+            "published_at": published,
+            "date_raw": art.date_raw,
+            "date_status": art.date_status,
+            "source": art.source,
+            "url": art.url,
+            "author": art.author,
+            "category": art.category,
+            "keywords": list(art.keywords),
+            "body": art.body,
+            "body_hash": hashlib.sha256(art.body.encode("utf-8")).hexdigest()[:32],
+            "external_id": art.external_id,
+            "format": parsed.format,
+        })
+    return rows
+
+
+def parse_one(doc_id: str, path: str) -> tuple[list[dict], str | None, str | None]:
+    """(article rows, format, reject reason) for one stored document, re-read from its path."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return [], None, f"cannot read file: {exc.strerror or exc}"
+    if hashlib.sha256(data).hexdigest() != doc_id:
+        # Changed since ingest: the next ingest records the new content and we parse that.
+        return [], None, "file changed since it was ingested; will be parsed after the next ingest"
+    try:
+        parsed = parse_document(data, path)
+    except RejectedDocument as exc:
+        return [], None, str(exc)
+    return article_rows(doc_id, parsed), parsed.format, None
+
+
+@dg.asset(
+    group_name="parse",
+    kinds={"duckdb", "polars"},
+    owners=["team:news-data"],
+    code_version=PARSER_VERSION,
+    deps=[raw_documents],
+    check_specs=[
+        dg.AssetCheckSpec("articles_title_and_body_present", asset="articles", blocking=True,
+                          description="Every article has a non-empty title and body."),
+        dg.AssetCheckSpec("articles_id_unique", asset="articles", blocking=True,
+                          description="article_id is a key."),
+    ],
+)
+def articles(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Parsed articles, one row each; documents already parsed by this parser version are skipped."""
+    wh = warehouse.get()
+    with wh.connect() as con:
+        todo = run_sql(con, "parse/documents_to_parse", parser_version=PARSER_VERSION).fetchall()
+
+    by_format: Counter[str] = Counter()
+    rejects: Counter[str] = Counter()
+    parsed_articles = 0
+    for start in range(0, len(todo), BATCH_DOCUMENTS):
+        batch = todo[start : start + BATCH_DOCUMENTS]
+        rows, docs = [], []
+        for doc_id, path, _format in batch:
+            doc_rows, fmt, reason = parse_one(doc_id, path)
+            if reason and reason.startswith("file changed since"):
+                continue  # leave it unparsed; not a property of the document
+            rows += doc_rows
+            if reason:
+                rejects[reason] += 1
+            else:
+                by_format[fmt] += 1
+            docs.append({"doc_id": doc_id, "status": "rejected" if reason else "parsed",
+                         "reason": reason, "articles": len(doc_rows)})
+        parsed_articles += len(rows)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with wh.transaction() as con:
+            con.register("batch_articles", pl.DataFrame(rows, schema=ARTICLE_SCHEMA))
+            con.register("batch_documents", pl.DataFrame(docs, schema=DOC_SCHEMA))
+            run_sql(con, "parse/write_batch", now=now, run_id=context.run_id, parser_version=PARSER_VERSION,
+                    min_day=PARTITIONS_START, max_day=now.date() + dt.timedelta(days=1))
+        context.log.info(f"parsed {min(start + BATCH_DOCUMENTS, len(todo))}/{len(todo)} documents")
+
+    with wh.transaction() as con:
+        run_sql(con, "parse/remove_orphans")
+        total, dated, empty, duplicate_ids, related = run_sql(con, "parse/summary").fetchone()
+        metadata = standard_metadata(con, "articles", total, "preview/articles")
+
+    metadata.update({
+        "documents_parsed": len(todo),
+        "articles_parsed": parsed_articles,
+        "parsed_by_format": dg.MetadataValue.json(dict(by_format)),
+        "rejects_by_reason": dg.MetadataValue.json(dict(rejects)),
+        "dated_share": dg.MetadataValue.float(round(dated / total, 4) if total else 0.0),
+        "related_articles": int(related),
+    })
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[
+            dg.AssetCheckResult(check_name="articles_title_and_body_present", passed=empty == 0,
+                                metadata={"empty_title_or_body": int(empty)}),
+            dg.AssetCheckResult(check_name="articles_id_unique", passed=duplicate_ids == 0,
+                                metadata={"duplicate_ids": int(duplicate_ids)}),
+        ],
+    )

@@ -1,0 +1,46 @@
+"""Sensors: new files under the corpus root, and articles that changed."""
+
+import dagster as dg
+
+from news_assets.corpus import corpus_signature
+from news_assets.defs.jobs import entities_job, ingest_job
+from news_assets.defs.resources import CorpusResource, ExtractorResource, WarehouseResource
+from news_assets.extraction import extractor_version
+from news_assets.warehouse import plan_refresh
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def range_tags(first_day, last_day) -> dict[str, str]:
+    """Run tags that make one run cover a range of daily partitions (BackfillPolicy.single_run)."""
+    return {RANGE_START_TAG: first_day.isoformat(), RANGE_END_TAG: last_day.isoformat()}
+
+
+@dg.sensor(job=ingest_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def new_corpus_files_sensor(context: dg.SensorEvaluationContext, corpus: CorpusResource):
+    """Launch ingest+parse when the listing of the corpus root (paths, sizes, mtimes) changes."""
+    signature = corpus_signature(corpus.path)
+    if signature == context.cursor:
+        return dg.SkipReason("no new or changed files under the corpus root")
+    context.update_cursor(signature)
+    return dg.RunRequest(run_key=signature)
+
+
+@dg.asset_sensor(
+    asset_key=dg.AssetKey("articles"), job=entities_job, minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def articles_to_entities_sensor(
+    context: dg.SensorEvaluationContext, asset_event, warehouse: WarehouseResource, extractor: ExtractorResource
+):
+    """After articles change, refresh entities and counts for exactly the publication days affected."""
+    plan = plan_refresh(warehouse.get(), extractor_version(extractor.name))
+    if plan.empty:
+        return dg.SkipReason("articles materialized but no publication day needs work")
+    tags = range_tags(plan.first_day, plan.last_day) if plan.first_day else {}
+    if not tags:
+        # Only the undated bucket changed: run the unpartitioned part of the job.
+        return dg.RunRequest(run_key=asset_event.run_id, asset_selection=[
+            dg.AssetKey("undated_entity_mentions"), dg.AssetKey("entities")])
+    return dg.RunRequest(run_key=asset_event.run_id, tags=tags)

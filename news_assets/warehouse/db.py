@@ -1,0 +1,135 @@
+"""Connections to the DuckDB warehouse file.
+
+DuckDB lets one process open a file read-write, or several open it read-only, never both. Our
+processes (CLI, Dagster runs, the sensor) take an advisory lock on `<file>.lock` first, so a second
+writer waits for the first instead of failing with a lock error, and readers share the file. Work
+is computed outside the lock; only the short read or write transaction holds it.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+
+
+@functools.cache
+def load_sql(name: str) -> str:
+    """Text of sql/<name>.sql. Values always go in as parameters, never spliced into this text."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+class Warehouse:
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+
+    @contextlib.contextmanager
+    def _locked(self, exclusive: bool) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def connect(self, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection held only for the duration of the block.
+
+        Readers of a file that does not exist yet get an in-memory database with the schema, so
+        "nothing built yet" reads as empty tables rather than an error.
+        """
+        with self._locked(exclusive=write):
+            if not write and not self.path.exists():
+                con = duckdb.connect(":memory:")
+                ensure_schema(con)
+            else:
+                con = _connect_with_retry(self.path, read_only=not write)
+                if write:
+                    ensure_schema(con)
+            try:
+                yield con
+            finally:
+                con.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write connection inside BEGIN … COMMIT: all of a stage's writes land, or none do."""
+        with self.connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+
+def _connect_with_retry(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    # A process outside our lock (an analyst's read-write session) can still hold the file; wait a
+    # little for it, then fail with a message that says what to do.
+    deadline = time.monotonic() + 60
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"cannot open {path}: another process holds it ({exc}). Close other read-write "
+                    "DuckDB sessions on this file (analysts: open it with read_only=True)."
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+SCHEMA_TABLES = (
+    "raw_documents", "rejected_documents", "parsed_documents", "articles", "entity_mentions",
+    "extraction_log", "entities", "mention_counts_daily", "entity_cooccurrence",
+)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the warehouse tables if any is missing (idempotent DDL in sql/schema.sql).
+
+    Checked first so an ordinary write does not rewrite the catalogue comments every time.
+    """
+    present = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if not set(SCHEMA_TABLES) <= present:
+        con.execute(load_sql("schema"))
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> duckdb.DuckDBPyConnection:
+    """Run sql/<name>.sql, one statement after another, with named $parameters.
+
+    Each statement receives only the parameters it names, so one file can hold a DELETE and an
+    INSERT that take different values.
+    """
+    result = con
+    for statement in _statements(name):
+        used = {k: v for k, v in params.items() if f"${k}" in statement}
+        result = con.execute(statement, used) if used else con.execute(statement)
+    return result
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> duckdb.DuckDBPyRelation:
+    """A relation over the single SELECT in sql/<name>.sql (for .pl() / .to_arrow_table() without copies)."""
+    (statement,) = _statements(name)
+    used = {k: v for k, v in params.items() if f"${k}" in statement}
+    return con.sql(statement, params=used or None)
+
+
+@functools.cache
+def _statements(name: str) -> tuple[str, ...]:
+    text = "\n".join(line for line in load_sql(name).splitlines() if not line.lstrip().startswith("--"))
+    return tuple(s.strip() for s in text.split(";") if s.strip())

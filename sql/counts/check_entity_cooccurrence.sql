@@ -1,0 +1,5 @@
+-- Pairs are ordered (entity_a < entity_b) and (day, a, b) is a key.
+SELECT count(*) AS rows,
+    count(*) FILTER (WHERE NOT entity_a < entity_b) AS unordered,
+    count(*) - count(DISTINCT (published_date, entity_a, entity_b)) AS duplicate_keys
+FROM entity_cooccurrence WHERE published_date BETWEEN $start AND $end;

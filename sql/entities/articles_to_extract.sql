@@ -1,0 +1,11 @@
+-- Articles in scope whose current body has not been through this extractor version.
+-- Scope: the partition days [$start, $end], or the undated bucket when $undated.
+SELECT a.article_id, a.doc_id, a.body, a.body_hash, a.published_date
+FROM articles a
+LEFT JOIN extraction_log l
+    ON l.article_id = a.article_id AND l.body_hash = a.body_hash
+    AND l.extractor_version = $extractor_version
+    AND l.published_date IS NOT DISTINCT FROM a.published_date
+WHERE l.article_id IS NULL
+  AND CASE WHEN $undated THEN a.published_date IS NULL ELSE a.published_date BETWEEN $start AND $end END
+ORDER BY a.article_id;
