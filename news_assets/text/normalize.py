@@ -1,0 +1,57 @@
+"""Arabic normalisation for *matching* (never for display).
+
+The pipeline keeps the original text for offsets and display; this module only
+produces a folded form so that spelling variants (hamza forms on alef, Persian
+ی/ک, diacritics, tatweel, Arabic-Indic digits, ة/ه, ى/ي) compare equal.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from camel_tools.utils.charmap import CharMapper
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+    normalize_unicode,
+)
+
+__all__ = ["normalize_for_matching", "normalize_token"]
+
+# Built once: 'arclean' maps ک→ك, ی→ى, Arabic-Indic digits→ASCII, drops tatweel
+# and turns invisible marks (RLM, ZWNJ…) into spaces.
+_ARCLEAN = CharMapper.builtin_mapper("arclean")
+
+
+def _normalize(text: str) -> str:
+    text = normalize_unicode(text)
+    text = _ARCLEAN(text)
+    text = dediac_ar(text)
+    text = normalize_alef_ar(text)
+    # after arclean, Persian ی has become ى, so this also folds it to ي
+    text = normalize_alef_maksura_ar(text)
+    text = normalize_teh_marbuta_ar(text)
+    return text
+
+
+@lru_cache(maxsize=1 << 20)
+def normalize_token(tok: str) -> str:
+    """Normalise one token; cached because it is called once per token on ~10M tokens."""
+    return _normalize(tok).strip()
+
+
+def normalize_for_matching(text: str) -> str:
+    """Normalise any text (a token or a phrase) for dictionary matching.
+
+    Short strings (typically tokens) go through the token cache; long texts are
+    normalised directly so they do not flood the cache.
+    """
+    if len(text) <= 40:
+        return _normalize_cached(text)
+    return _normalize(text)
+
+
+@lru_cache(maxsize=1 << 18)
+def _normalize_cached(text: str) -> str:
+    return _normalize(text)

@@ -1,0 +1,27 @@
+from news_assets.text.normalize import normalize_for_matching, normalize_token
+
+
+def test_persian_letters_fold_to_arabic():
+    assert normalize_for_matching("أوکرانیا") == normalize_for_matching("أوكرانيا")
+    assert normalize_token("کیف") == normalize_token("كيف")
+
+
+def test_diacritics_removed():
+    assert normalize_for_matching("مَدْرَسَةٌ") == normalize_for_matching("مدرسة")
+
+
+def test_alef_maksura_teh_marbuta():
+    assert normalize_for_matching("إسرائيل") == normalize_for_matching("اسرائيل")
+    assert normalize_for_matching("آسيا") == "اسيا"
+    assert normalize_for_matching("مستشفى") == "مستشفي"
+    assert normalize_for_matching("مدرسة") == "مدرسه"
+
+
+def test_tatweel_and_digits():
+    assert normalize_for_matching("مـــصر") == "مصر"
+    assert normalize_for_matching("٢٠٢٤") == "2024"
+
+
+def test_long_text_is_normalised_too():
+    long = "أوکرانیا " * 20
+    assert normalize_for_matching(long).split() == ["اوكرانيا"] * 20
