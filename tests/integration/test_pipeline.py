@@ -1,0 +1,170 @@
+"""The whole DAG materialized for real into a temporary DuckDB file, through the CLI and Dagster."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import pytest
+
+from tests.conftest import Env, shared_path
+
+CONTRACT = {
+    "raw_documents": ["doc_id", "path", "format", "bytes", "ingested_at"],
+    "rejected_documents": ["path", "sha256", "reason", "seen_at"],
+    "articles": ["article_id", "doc_id", "parent_article_id", "title", "published_at", "published_date",
+                 "source", "url", "keywords", "body"],
+    "entities": ["entity_id", "canonical_name", "entity_type", "aliases"],
+    "entity_mentions": ["mention_id", "article_id", "entity_id", "entity_type", "surface", "start_char",
+                        "end_char", "extractor", "published_date"],
+    "mention_counts_daily": ["published_date", "entity_id", "entity_type", "source", "mentions", "articles"],
+    "entity_cooccurrence": ["published_date", "entity_a", "entity_b", "articles"],
+}
+
+
+def test_build_sample_corpus_fills_every_table_and_keeps_the_contract(env: Env):
+    assert env.cli("build") == 0
+    for table, columns in CONTRACT.items():
+        present = [r[0] for r in env.sql("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table])]
+        assert set(columns) <= set(present), table
+        assert env.scalar(f"SELECT count(*) FROM {table}") > 0 or table == "rejected_documents", table
+    types = dict(env.sql("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'articles'"))
+    assert types["published_at"] == "TIMESTAMP" and types["published_date"] == "DATE"
+    assert types["keywords"] == "VARCHAR[]"
+
+    # 36 files; five carry a read-also article, which is its own row linked to its parent.
+    assert env.scalar("SELECT count(*) FROM raw_documents") == 36
+    assert env.scalar("SELECT count(*) FROM articles") == 41
+    assert env.scalar("SELECT count(*) FROM articles a JOIN articles p ON a.parent_article_id = p.article_id") == 5
+    assert env.scalar("SELECT count(DISTINCT published_date) FROM articles WHERE published_date IS NOT NULL") == 6
+    assert env.scalar("SELECT count(DISTINCT source) FROM articles") == 4
+
+    # Offsets slice the body to the surface, for every mention.
+    assert env.scalar("""
+        SELECT count(*) FROM entity_mentions m JOIN articles a USING (article_id)
+        WHERE substr(a.body, m.start_char + 1, m.end_char - m.start_char) <> m.surface""") == 0
+    # Counts reconcile with mentions of dated articles; pairs are ordered.
+    assert env.scalar("SELECT sum(mentions) FROM mention_counts_daily") == env.scalar(
+        "SELECT count(*) FROM entity_mentions WHERE published_date IS NOT NULL")
+    assert env.scalar("SELECT count(*) FROM entity_cooccurrence WHERE NOT entity_a < entity_b") == 0
+    # Every mention links to an entity, an article and a raw document with path and sha256, and a run.
+    assert env.scalar("""
+        SELECT count(*) FROM entity_mentions m
+        JOIN entities e USING (entity_id)
+        JOIN articles a USING (article_id)
+        JOIN raw_documents r ON r.doc_id = a.doc_id
+        WHERE r.path IS NOT NULL AND r.sha256 = r.doc_id AND m.run_id IS NOT NULL""") == env.scalar(
+        "SELECT count(*) FROM entity_mentions")
+
+
+def test_undated_articles_are_extracted_and_counted_in_totals(env: Env):
+    env.cli("build")
+    undated = env.sql("SELECT article_id FROM articles WHERE published_date IS NULL AND parent_article_id IS NULL")
+    assert len(undated) == 1
+    n = env.scalar("SELECT count(*) FROM entity_mentions WHERE article_id = ?", [undated[0][0]])
+    assert n > 0
+    assert env.scalar("SELECT count(*) FROM entity_mentions WHERE published_date IS NULL") == env.scalar(
+        "SELECT sum(undated_mentions) FROM entities")
+    assert env.scalar("SELECT sum(mentions) FROM entities") == env.scalar("SELECT count(*) FROM entity_mentions")
+
+
+def test_second_build_over_unchanged_corpus_changes_no_row(env: Env):
+    env.cli("build")
+    before = env.snapshot()
+    env.cli("build")
+    assert env.snapshot() == before
+
+
+def test_new_file_is_ingested_alone_and_its_day_recounted(env: Env):
+    env.cli("build")
+    before = dict(env.sql("SELECT path, ingested_at FROM raw_documents"))
+    day_before = env.scalar("SELECT count(*) FROM entity_mentions WHERE published_date = DATE '2025-03-12'")
+    (env.corpus / "900_test_addition.txt").write_text(
+        "مقال اختبار كتب لهذا المشروع\n"
+        "تاريخ النشر: 12th, March 2025 GMT\n"
+        "زار الرئيس الفرنسي إيمانويل ماكرون القاهرة حيث التقى مسؤولين من مصر والأردن.\n"
+        "المصدر: صحيفة الاختبار\n",
+        encoding="utf-8",
+    )
+    env.cli("build")
+    after = dict(env.sql("SELECT path, ingested_at FROM raw_documents"))
+    assert len(after) == len(before) + 1
+    assert all(after[p] == t for p, t in before.items())  # unchanged files were not re-ingested
+    assert env.scalar("SELECT count(*) FROM entity_mentions WHERE published_date = DATE '2025-03-12'") > day_before
+    assert env.scalar("SELECT sum(mentions) FROM mention_counts_daily WHERE published_date = DATE '2025-03-12'") == \
+        env.scalar("SELECT count(*) FROM entity_mentions WHERE published_date = DATE '2025-03-12'")
+    assert env.scalar("SELECT count(*) FROM mention_counts_daily WHERE source = 'صحيفة الاختبار'") > 0
+
+
+def test_changed_file_replaces_its_articles(env: Env):
+    env.cli("build")
+    target = env.corpus / "001_macron-scholz-paris.txt"
+    old_doc = env.scalar("SELECT doc_id FROM raw_documents WHERE path = ?", [str(target)])
+    target.write_text("عنوان جديد للاختبار\nتاريخ النشر: 10th, March 2025 GMT\nنص قصير عن تونس.\n", encoding="utf-8")
+    env.cli("build")
+    assert env.scalar("SELECT count(*) FROM articles WHERE doc_id = ?", [old_doc]) == 0
+    assert env.scalar("SELECT count(*) FROM entity_mentions WHERE doc_id = ?", [old_doc]) == 0
+    assert env.scalar("SELECT title FROM articles a JOIN raw_documents r USING (doc_id) WHERE r.path = ?",
+                      [str(target)]) == "عنوان جديد للاختبار"
+    assert env.scalar("SELECT sum(mentions) FROM mention_counts_daily") == env.scalar(
+        "SELECT count(*) FROM entity_mentions WHERE published_date IS NOT NULL")
+
+
+def test_backfill_of_a_date_range_replaces_rows_and_never_duplicates(env: Env):
+    env.cli("build")
+    before = env.snapshot()
+    assert env.cli("backfill", "--start", "2025-03-10", "--end", "2025-03-15") == 0
+    assert env.snapshot() == before
+    # Forced: every article of two days is extracted again, rows replaced, none duplicated.
+    assert env.cli("backfill", "--start", "2025-03-11", "--end", "2025-03-12", "--force") == 0
+    after = env.snapshot()
+    for table in ("entity_mentions", "mention_counts_daily", "entity_cooccurrence", "entities"):
+        strip = (lambda rows: sorted(r.rsplit(",", 1)[0] for r in rows)) if table == "entity_mentions" else sorted
+        assert strip(after[table]) == strip(before[table]), table
+    assert env.scalar("SELECT count(*) - count(DISTINCT mention_id) FROM entity_mentions") == 0
+    runs = env.sql("SELECT DISTINCT run_id FROM entity_mentions WHERE published_date BETWEEN '2025-03-11' AND '2025-03-12'")
+    assert len(runs) == 1  # rewritten by the forced backfill run
+
+
+def test_bad_files_are_quarantined_with_a_reason(env: Env):
+    import random
+
+    (env.corpus / "binary.txt").write_bytes(random.Random(7).randbytes(4000))
+    (env.corpus / "empty.txt").write_bytes(b"   \n")
+    (env.corpus / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (env.corpus / "outside.txt").symlink_to("/etc/hostname")
+    env.cli("build")
+    reasons = dict((p.rsplit("/", 1)[1], r) for p, r in env.sql(
+        "SELECT path, reason FROM rejected_documents WHERE stage = 'ingest'"))
+    assert set(reasons) == {"binary.txt", "empty.txt", "notes.pdf", "outside.txt"}
+    assert "outside the corpus root" in reasons["outside.txt"]
+    assert "unsupported file type" in reasons["notes.pdf"]
+    files_seen = sum(1 for p in env.corpus.iterdir())
+    assert env.scalar("SELECT count(*) FROM raw_documents") + len(reasons) == files_seen
+    assert env.scalar("SELECT count(*) FROM articles") == 41
+
+
+def test_seed_builds_to_two_articles_with_its_entities(env: Env):
+    env.use_corpus(shared_path("seeds"))
+    assert env.cli("build") == 0
+    rows = env.sql("SELECT title, published_date, parent_article_id IS NOT NULL FROM articles ORDER BY article_index")
+    assert len(rows) == 2
+    assert rows[0][1] == dt.date(2024, 1, 30) and rows[1][1] is None and rows[1][2]
+    names = {n for (n,) in env.sql("SELECT canonical_name FROM entities")}
+    assert {"أوكرانيا", "بلجيكا"} <= names
+    assert any(n.endswith("ماكرون") for n in names)
+    macron = env.sql("SELECT DISTINCT entity_id FROM entity_mentions WHERE surface LIKE '%ماكرون'")
+    assert len(macron) == 1
+
+
+def test_materializations_report_row_count_schema_and_preview(env: Env):
+    env.cli("build")
+    instance = dg.DagsterInstance.get()
+    for key in ("raw_documents", "articles", "entities", "entity_mentions", "mention_counts_daily"):
+        event = instance.get_latest_materialization_event(dg.AssetKey(key))
+        assert event is not None, key
+        md = event.asset_materialization.metadata
+        assert "dagster/row_count" in md and md["dagster/row_count"].value > 0, key
+        assert "dagster/column_schema" in md and "preview" in md, key
+    checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey("entity_mentions"), "mention_offsets_match_surface")])
+    assert checks, "the offsets check ran"
