@@ -19,7 +19,8 @@ accepted only when both names mean the same month.
 
 The era ``م`` (AD) may follow the year; ``ص``/``م`` after a TIME mean AM/PM. Zones: Z, UTC, GMT,
 UT, the RFC-822 US zones, numeric offsets (``+0400``, ``+04:00``, ``+04``, ``GMT+3``) and
-"بتوقيت غرينتش". No zone → UTC. A printed weekday is ignored (not cross-checked).
+"بتوقيت غرينتش"; an RFC 2822 comment after the zone (``+0400 (GST)``) is ignored. No zone → UTC.
+A printed weekday is ignored (not cross-checked).
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ _TAIL = re.compile(
     r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?"
     r"(?:\s*(?P<ampm>a\.?m\.?|p\.?m\.?|ص|م|صباحا|مساء|مساءا|ظهرا)(?![\w]))?"
     r")?"
-    rf"(?:\s*[,\-]?\s*\(?\s*{_ZONE}\s*\)?)?"
+    # RFC 2822 allows a comment after the zone ("+0400 (GST)"); it carries no meaning.
+    rf"(?:\s*[,\-]?\s*\(?\s*{_ZONE}\s*\)?(?:\s*\([a-z]{{1,5}}\))?)?"
     r"\s*\.?$"
 )
 _OFFSET = re.compile(r"(?:gmt|utc)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$")

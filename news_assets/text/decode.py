@@ -53,17 +53,25 @@ def _control_share(text: str) -> float:
     return len(_BAD_CONTROLS.findall(text)) / len(text)
 
 
+# Latin letters that belong to the file's structure, not its prose: markup tags (TREC <TITLE>),
+# URLs and JSON keys. They are left out of the "Arabic dominates among letters" ratio, otherwise
+# a short Arabic article in a TREC or JSON file saved as Windows-1256 was rejected.
+_MARKUP = re.compile(r"</?[A-Za-z][\w.-]*>|(?:https?://|www\.)\S+|\"[A-Za-z_][\w-]*\"\s*:")
+
+
 def _looks_like_arabic(text: str) -> bool:
     """True when a cp1256 decoding reads like Arabic prose rather than arbitrary bytes.
 
-    Three independent checks: enough core Arabic letters, Arabic dominates among letters, and
-    almost every character is one that Arabic news text actually uses (random bytes decoded as
-    cp1256 are ~40% symbols such as ‰ ¶ ƒ and Urdu letters).
+    Three independent checks: enough core Arabic letters, Arabic dominates among the letters of
+    the prose (markup tags, URLs and JSON keys left out), and almost every character is one that
+    Arabic news text actually uses (random bytes decoded as cp1256 are ~40% symbols such as
+    ‰ ¶ ƒ and Urdu letters).
     """
     if not text:
         return False
-    letters = sum(1 for ch in text if ch.isalpha())
-    arabic = len(_ARABIC_LETTER.findall(text))
+    prose = _MARKUP.sub(" ", text)
+    letters = sum(1 for ch in prose if ch.isalpha())
+    arabic = len(_ARABIC_LETTER.findall(prose))
     if arabic < _MIN_ARABIC_LETTERS or letters == 0:
         return False
     plausible = len(_PLAUSIBLE_CHAR.findall(text)) / len(text)
