@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS articles (
     parent_article_id VARCHAR,
     article_index     INTEGER NOT NULL,
     title             VARCHAR NOT NULL,
+    title_derived     BOOLEAN NOT NULL,
     published_at      TIMESTAMP,
     published_date    DATE,
     date_raw          VARCHAR,
@@ -79,7 +80,8 @@ COMMENT ON COLUMN articles.article_id IS 'first 16 hex of doc_id, a dash, the ar
 COMMENT ON COLUMN articles.doc_id IS 'raw_documents.doc_id of the file it came from';
 COMMENT ON COLUMN articles.parent_article_id IS 'for a related article printed under another: that article''s id; else NULL';
 COMMENT ON COLUMN articles.article_index IS '0-based position of the article within its document';
-COMMENT ON COLUMN articles.title IS 'headline as printed';
+COMMENT ON COLUMN articles.title IS 'headline as printed (or derived, see title_derived)';
+COMMENT ON COLUMN articles.title_derived IS 'true when the source gave no headline and title is the first words of the body';
 COMMENT ON COLUMN articles.published_at IS 'publication time in UTC; NULL when missing or not understood (see date_status)';
 COMMENT ON COLUMN articles.published_date IS 'UTC date of published_at: the partition key of downstream assets';
 COMMENT ON COLUMN articles.date_raw IS 'the date string as printed';

@@ -3,9 +3,9 @@ DELETE FROM articles WHERE doc_id IN (SELECT doc_id FROM batch_documents);
 DELETE FROM parsed_documents WHERE doc_id IN (SELECT doc_id FROM batch_documents);
 DELETE FROM rejected_documents WHERE stage = 'parse' AND sha256 IN (SELECT doc_id FROM batch_documents);
 INSERT INTO articles (
-    article_id, doc_id, parent_article_id, article_index, title, published_at, published_date, date_raw,
+    article_id, doc_id, parent_article_id, article_index, title, title_derived, published_at, published_date, date_raw,
     date_status, source, url, author, category, keywords, body, body_hash, external_id, format, parsed_at, run_id)
-SELECT article_id, doc_id, parent_article_id, article_index, title, published_at,
+SELECT article_id, doc_id, parent_article_id, article_index, title, title_derived, published_at,
     CASE WHEN published_at::DATE BETWEEN $min_day AND $max_day THEN published_at::DATE END,
     date_raw,
     CASE WHEN published_at IS NOT NULL AND published_at::DATE NOT BETWEEN $min_day AND $max_day

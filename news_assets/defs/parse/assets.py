@@ -11,6 +11,7 @@ from news_assets.defs.ingest.assets import raw_documents
 from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.partitions import PARTITIONS_START
 from news_assets.defs.resources import WarehouseResource
+from news_assets.parallel import ordered_map
 from news_assets.text.parsing import ParsedDocument, RejectedDocument, parse_document
 from news_assets.versions import PARSER_VERSION
 from news_assets.warehouse import run_sql
@@ -19,7 +20,7 @@ BATCH_DOCUMENTS = 2000  # one transaction per batch: a crash keeps finished batc
 
 ARTICLE_SCHEMA = {
     "article_id": pl.String, "doc_id": pl.String, "parent_article_id": pl.String, "article_index": pl.Int32,
-    "title": pl.String, "published_at": pl.Datetime("us"), "date_raw": pl.String, "date_status": pl.String,
+    "title": pl.String, "title_derived": pl.Boolean, "published_at": pl.Datetime("us"), "date_raw": pl.String, "date_status": pl.String,
     "source": pl.String, "url": pl.String, "author": pl.String, "category": pl.String,
     "keywords": pl.List(pl.String), "body": pl.String, "body_hash": pl.String, "external_id": pl.String,
     "format": pl.String,
@@ -31,17 +32,33 @@ def article_id(doc_id: str, index: int) -> str:
     return f"{doc_id[:16]}-{index}"
 
 
-def article_rows(doc_id: str, parsed: ParsedDocument) -> list[dict]:
-    """Flatten a parsed document into warehouse rows (UTC times stored without zone)."""
-    rows = []
+def derive_title(body: str, max_words: int = 15) -> str:
+    """A stand-in headline from the body's first line, for records that carry none (flagged in the row)."""
+    first_line = body.strip().split("\n", 1)[0]
+    words = first_line.split()
+    return " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
+
+
+def article_rows(doc_id: str, parsed: ParsedDocument) -> tuple[list[dict], list[str]]:
+    """Warehouse rows of a parsed document (UTC times stored without zone), and why any were dropped.
+
+    An article without body text is not kept (nothing to extract or count); one without a title
+    keeps a headline derived from its first line, with title_derived set.
+    """
+    rows, dropped = [], []
     for art in parsed.articles:
+        if not art.body.strip():
+            dropped.append("article has no body text" + (" (title only)" if art.title.strip() else ""))
+            continue
         published = art.published_at.astimezone(dt.UTC).replace(tzinfo=None) if art.published_at else None
+        title = art.title.strip()
         rows.append({
             "article_id": article_id(doc_id, art.index),
             "doc_id": doc_id,
             "parent_article_id": None if art.parent_index is None else article_id(doc_id, art.parent_index),
             "article_index": art.index,
-            "title": art.title,
+            "title": title or derive_title(art.body),
+            "title_derived": not title,
             "published_at": published,
             "date_raw": art.date_raw,
             "date_status": art.date_status,
@@ -55,7 +72,7 @@ def article_rows(doc_id: str, parsed: ParsedDocument) -> list[dict]:
             "external_id": art.external_id,
             "format": parsed.format,
         })
-    return rows
+    return rows, dropped
 
 
 def parse_one(doc_id: str, path: str) -> tuple[list[dict], str | None, str | None]:
@@ -72,7 +89,15 @@ def parse_one(doc_id: str, path: str) -> tuple[list[dict], str | None, str | Non
         parsed = parse_document(data, path)
     except RejectedDocument as exc:
         return [], None, str(exc)
-    return article_rows(doc_id, parsed), parsed.format, None
+    rows, dropped = article_rows(doc_id, parsed)
+    if not rows:
+        return [], None, dropped[0] if dropped else "no article found"
+    return rows, parsed.format, None
+
+
+def _parse_item(item: tuple) -> tuple[list[dict], str | None, str | None]:
+    doc_id, path, _format = item
+    return parse_one(doc_id, path)
 
 
 @dg.asset(
@@ -100,8 +125,7 @@ def articles(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     for start in range(0, len(todo), BATCH_DOCUMENTS):
         batch = todo[start : start + BATCH_DOCUMENTS]
         rows, docs = [], []
-        for doc_id, path, _format in batch:
-            doc_rows, fmt, reason = parse_one(doc_id, path)
+        for (doc_id, _path, _format), (doc_rows, fmt, reason) in zip(batch, ordered_map(_parse_item, batch, chunksize=32)):
             if reason and reason.startswith("file changed since"):
                 continue  # leave it unparsed; not a property of the document
             rows += doc_rows
