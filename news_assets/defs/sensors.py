@@ -38,9 +38,12 @@ def articles_to_entities_sensor(
     plan = plan_refresh(warehouse.get(), extractor_version(extractor.name))
     if plan.empty:
         return dg.SkipReason("articles materialized but no publication day needs work")
-    tags = range_tags(plan.first_day, plan.last_day) if plan.first_day else {}
-    if not tags:
+    if not plan.ranges:
         # Only the undated bucket changed: run the unpartitioned part of the job.
-        return dg.RunRequest(run_key=asset_event.run_id, asset_selection=[
+        return dg.RunRequest(run_key=f"{asset_event.run_id}:undated", asset_selection=[
             dg.AssetKey("undated_entity_mentions"), dg.AssetKey("entities")])
-    return dg.RunRequest(run_key=asset_event.run_id, tags=tags)
+    # Every range run also refreshes the undated bucket and the entities table.
+    return [
+        dg.RunRequest(run_key=f"{asset_event.run_id}:{first}:{last}", tags=range_tags(first, last))
+        for first, last in plan.ranges
+    ]

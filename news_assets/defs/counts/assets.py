@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from news_assets.defs.entities.assets import entities, entity_mentions
+from news_assets.defs.entities.assets import entity_mentions
 from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.partitions import daily_partitions, partition_dates
 from news_assets.defs.resources import WarehouseResource
@@ -15,7 +15,7 @@ from news_assets.warehouse import run_sql
     kinds={"duckdb"},
     owners=["team:news-data"],
     code_version=COUNTS_VERSION,
-    deps=[entity_mentions, entities],
+    deps=[entity_mentions],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=[
@@ -48,7 +48,7 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
     kinds={"duckdb"},
     owners=["team:news-data"],
     code_version=COUNTS_VERSION,
-    deps=[entity_mentions, entities],
+    deps=[entity_mentions],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=[

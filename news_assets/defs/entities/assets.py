@@ -11,6 +11,7 @@ from news_assets.defs.partitions import daily_partitions, partition_dates
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
 from news_assets.extraction import extractor_version, get_extractor
 from news_assets.ner import entity_id
+from news_assets.parallel import ordered_map
 from news_assets.versions import ENTITIES_VERSION, EXTRACTOR_VERSIONS
 from news_assets.warehouse import Warehouse, query, run_sql
 
@@ -27,6 +28,11 @@ MENTION_CHECKS = [
 ]
 
 
+def _extract_one(item: tuple[str, str]) -> list:
+    name, body = item
+    return get_extractor(name).extract(body)
+
+
 def extract_scope(
     context: dg.AssetExecutionContext, wh: Warehouse, extractor_name: str, scope: dict
 ) -> dg.MaterializeResult:
@@ -39,12 +45,13 @@ def extract_scope(
     version = extractor_version(extractor_name)
     with wh.connect() as con:
         todo = query(con, "entities/articles_to_extract", extractor_version=version, **scope).pl()
-    extractor = get_extractor(extractor_name) if todo.height else None
+    if todo.height:
+        get_extractor(extractor_name)  # build the gazetteers once here; forked workers inherit them
     found = 0
     for offset in range(0, max(todo.height, 1), BATCH_ARTICLES):
         batch = todo.slice(offset, BATCH_ARTICLES)
         mentions, log = [], []
-        results = extractor.extract_many(batch["body"].to_list()) if batch.height else []
+        results = list(ordered_map(_extract_one, [(extractor_name, body) for body in batch["body"]], chunksize=16))
         for row, article_mentions in zip(batch.iter_rows(named=True), results):
             for m in article_mentions:
                 mentions.append({

@@ -1,6 +1,7 @@
 """Ingest: the raw files under the corpus root, content-addressed."""
 
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter
 
@@ -8,6 +9,7 @@ import dagster as dg
 import polars as pl
 
 from news_assets.corpus import iter_corpus_files
+from news_assets.parallel import ordered_map
 from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.resources import CorpusResource, WarehouseResource
 from news_assets.text.decode import DecodeError, decode_bytes
@@ -41,6 +43,10 @@ def read_document(path: str, size: int, max_bytes: int) -> tuple[dict | None, st
     return {"sha256": sha, "format": detect_format(text), "encoding": encoding}, sha, None
 
 
+def _read(f, max_bytes: int):
+    return read_document(f.path, f.bytes, max_bytes)
+
+
 @dg.asset(
     group_name="ingest",
     kinds={"duckdb", "python"},
@@ -59,17 +65,19 @@ def raw_documents(
     with wh.connect() as con:
         known = {(p, b, m) for p, b, m in run_sql(con, "ingest/known_files").fetchall()}
 
-    documents, rejects = [], []
+    documents, rejects, to_read = [], [], []
     seen = unchanged = 0
     for f in iter_corpus_files(corpus.path):
         seen += 1
         if (f.path, f.bytes, f.mtime_ns) in known:
             unchanged += 1
-            continue
-        if f.problem:
+        elif f.problem:
             rejects.append({"path": f.path, "sha256": None, "reason": f.problem, "bytes": f.bytes, "mtime_ns": f.mtime_ns})
-            continue
-        fields, sha, reason = read_document(f.path, f.bytes, corpus.max_file_bytes)
+        else:
+            to_read.append(f)
+
+    reader = functools.partial(_read, max_bytes=corpus.max_file_bytes)
+    for f, (fields, sha, reason) in zip(to_read, ordered_map(reader, to_read)):
         if reason:
             rejects.append({"path": f.path, "sha256": sha, "reason": reason, "bytes": f.bytes, "mtime_ns": f.mtime_ns})
         else:

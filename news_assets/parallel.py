@@ -1,0 +1,51 @@
+"""Spread CPU-bound per-item work (reading, parsing, extraction) over the machine's cores.
+
+No Dagster import. Workers are forked, so large read-only state built before the call (the
+gazetteers) is shared, not rebuilt; results come back in input order.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def worker_count() -> int:
+    """$NEWS_WORKERS, else the number of usable cores."""
+    raw = os.environ.get("NEWS_WORKERS", "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(f"NEWS_WORKERS={raw!r} must be a whole number ≥ 1")
+        return int(raw)
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None, chunksize: int = 64) -> Iterator[R]:
+    """fn over items, in order, on `workers` forked processes (inline when 1 or few items)."""
+    items = list(items)
+    workers = worker_count() if workers is None else workers
+    if workers <= 1 or len(items) < 2 * chunksize:
+        yield from map(fn, items)
+        return
+    pool = mp.get_context("fork").Pool(workers, initializer=_reset_signals)
+    try:
+        yield from pool.imap(fn, items, chunksize=chunksize)
+        pool.close()  # let workers exit on their own: terminate() would SIGTERM them mid-cleanup
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _reset_signals() -> None:
+    # Forked from a Dagster step, workers inherit its handlers, which turn SIGTERM/SIGINT into
+    # DagsterExecutionInterruptedError tracebacks; workers should just stop.
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
