@@ -85,6 +85,14 @@ def _refresh_entities(defs, instance, ranges, label: str) -> None:
          asset_selection=[AssetKey(k) for k in TOTAL_ASSETS])
 
 
+def _publish(settings) -> None:
+    from news_assets.warehouse import Warehouse
+
+    started = time.monotonic()
+    path = Warehouse(settings.duckdb_path).publish()
+    print(f"published {path} for readers in {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from news_assets.definitions import build_definitions
     from news_assets.extraction import extractor_version
@@ -102,6 +110,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"entities+counts: {plan.articles_to_extract} articles to extract, {plan.stale_days} days in "
               f"{len(plan.ranges)} range run(s){', plus undated articles' if plan.undated else ''}", file=sys.stderr)
         _refresh_entities(defs, instance, plan.ranges, "entities+counts")
+    _publish(settings)
     return cmd_status(args)
 
 
@@ -118,6 +127,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         with Warehouse(settings.duckdb_path).transaction() as con:
             run_sql(con, "state/forget_extractions", start=args.start, end=args.end)
     _refresh_entities(defs, _instance(), [(args.start, args.end)], "backfill")
+    _publish(settings)
     return cmd_status(args)
 
 

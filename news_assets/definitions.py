@@ -11,7 +11,7 @@ from news_assets.defs.jobs import entities_job, ingest_job
 from news_assets.defs.parse import assets as parse_assets
 from news_assets.defs.resources import CorpusResource, ExtractorResource, WarehouseResource
 from news_assets.defs.schedules import daily_refresh_schedule
-from news_assets.defs.sensors import articles_to_entities_sensor, new_corpus_files_sensor
+from news_assets.defs.sensors import articles_to_entities_sensor, new_corpus_files_sensor, publish_warehouse_sensor
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
@@ -20,7 +20,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         assets=dg.load_assets_from_modules([ingest_assets, parse_assets, entities_assets, counts_assets]),
         jobs=[ingest_job, entities_job],
         schedules=[daily_refresh_schedule],
-        sensors=[new_corpus_files_sensor, articles_to_entities_sensor],
+        sensors=[new_corpus_files_sensor, articles_to_entities_sensor, publish_warehouse_sensor],
         resources={
             "warehouse": WarehouseResource(duckdb_path=str(settings.duckdb_path)),
             "corpus": CorpusResource(root=str(settings.corpus_dir), max_file_bytes=settings.max_file_bytes),

@@ -47,3 +47,13 @@ def articles_to_entities_sensor(
         dg.RunRequest(run_key=f"{asset_event.run_id}:{first}:{last}", tags=range_tags(first, last))
         for first, last in plan.ranges
     ]
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS, default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=10,
+)
+def publish_warehouse_sensor(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
+    """After a successful run, publish the warehouse snapshot analysts read ($NEWS_DUCKDB_PATH)."""
+    path = warehouse.get().publish()
+    context.log.info(f"published {path} after run {context.dagster_run.run_id}")

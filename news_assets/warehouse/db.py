@@ -1,9 +1,14 @@
-"""Connections to the DuckDB warehouse file.
+"""Connections to the DuckDB warehouse, and the snapshot analysts read.
 
-DuckDB lets one process open a file read-write, or several open it read-only, never both. Our
-processes (CLI, Dagster runs, the sensor) take an advisory lock on `<file>.lock` first, so a second
-writer waits for the first instead of failing with a lock error, and readers share the file. Work
-is computed outside the lock; only the short read or write transaction holds it.
+DuckDB lets one process open a file read-write, or several open it read-only, never both. So the
+pipeline works on a private file, `<NEWS_DUCKDB_PATH>.work`, and after each successful run
+*publishes* it: a checkpointed copy renamed over `$NEWS_DUCKDB_PATH` in one atomic step. Analysts
+open `$NEWS_DUCKDB_PATH` read-only whenever they like: they never block the pipeline, never see a
+half-written run, and a connection held across a publish keeps reading the snapshot it opened.
+
+Our own processes (CLI, Dagster runs, sensors) take an advisory lock on `<work file>.lock` first,
+so a second writer waits for the first instead of failing, and readers share the file. Work is
+computed outside the lock; only the short read or write transaction holds it.
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import contextlib
 import fcntl
 import functools
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +33,28 @@ def load_sql(name: str) -> str:
 
 
 class Warehouse:
-    def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
+    def __init__(self, published_path: str | os.PathLike[str]):
+        self.published_path = Path(published_path)
+        self.path = self.published_path.with_name(self.published_path.name + ".work")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+
+    def publish(self) -> Path:
+        """Atomically replace the analysts' file with a consistent copy of the work file."""
+        if not self.path.exists():
+            return self.published_path
+        with self._locked(exclusive=True):
+            con = _connect_with_retry(self.path, read_only=False)
+            try:
+                con.execute("CHECKPOINT")  # fold the WAL into the file so the copy is complete
+            finally:
+                con.close()
+            tmp = self.published_path.with_name(f".{self.published_path.name}.{os.getpid()}.tmp")
+            shutil.copyfile(self.path, tmp)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o444)  # the published file is output: analysts cannot write into it by accident
+            os.replace(tmp, self.published_path)
+        return self.published_path
 
     @contextlib.contextmanager
     def _locked(self, exclusive: bool) -> Iterator[None]:

@@ -168,3 +168,20 @@ def test_materializations_report_row_count_schema_and_preview(env: Env):
     checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
         [dg.AssetCheckKey(dg.AssetKey("entity_mentions"), "mention_offsets_match_surface")])
     assert checks, "the offsets check ran"
+
+
+def test_readers_of_the_published_file_never_block_or_see_a_partial_build(env: Env):
+    import duckdb
+
+    env.cli("build")
+    reader = duckdb.connect(str(env.db), read_only=True)  # held open across the next build
+    before = reader.execute("SELECT count(*), sum(mentions) FROM mention_counts_daily").fetchone()
+    (env.corpus / "902_more.txt").write_text(
+        "خبر آخر للاختبار\nتاريخ النشر: 2025-03-14\nزار وزير الخارجية المصري باريس والتقى ماكرون.\n",
+        encoding="utf-8")
+    assert env.cli("build") == 0  # would wait and fail if the reader's open file blocked the writer
+    assert reader.execute("SELECT count(*), sum(mentions) FROM mention_counts_daily").fetchone() == before
+    reader.close()
+    after = env.scalar("SELECT sum(mentions) FROM mention_counts_daily")
+    assert after > before[1]
+    assert after == env.scalar("SELECT count(*) FROM entity_mentions WHERE published_date IS NOT NULL")
