@@ -9,6 +9,7 @@ from news_assets.defs.entities import assets as entities_assets
 from news_assets.defs.ingest import assets as ingest_assets
 from news_assets.defs.jobs import entities_job, ingest_job
 from news_assets.defs.parse import assets as parse_assets
+from news_assets.defs.parse import duplicates as duplicates_assets
 from news_assets.defs.resources import CorpusResource, ExtractorResource, WarehouseResource
 from news_assets.defs.schedules import daily_refresh_schedule
 from news_assets.defs.sensors import articles_to_entities_sensor, new_corpus_files_sensor, publish_warehouse_sensor
@@ -17,7 +18,7 @@ from news_assets.defs.sensors import articles_to_entities_sensor, new_corpus_fil
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest_assets, parse_assets, entities_assets, counts_assets]),
+        assets=dg.load_assets_from_modules([ingest_assets, parse_assets, duplicates_assets, entities_assets, counts_assets]),
         jobs=[ingest_job, entities_job],
         schedules=[daily_refresh_schedule],
         sensors=[new_corpus_files_sensor, articles_to_entities_sensor, publish_warehouse_sensor],

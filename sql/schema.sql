@@ -94,6 +94,19 @@ COMMENT ON COLUMN articles.body_hash IS 'sha256 of body; entity extraction is re
 COMMENT ON COLUMN articles.external_id IS 'identifier the document gives (TREC DOCNO, JSON id)';
 COMMENT ON COLUMN articles.run_id IS 'Dagster run that wrote the row';
 
+CREATE TABLE IF NOT EXISTS article_duplicates (
+    article_id           VARCHAR NOT NULL,
+    cluster_id           VARCHAR NOT NULL,
+    canonical_article_id VARCHAR NOT NULL,
+    duplicate_kind       VARCHAR NOT NULL,
+    similarity           DOUBLE NOT NULL
+);
+COMMENT ON TABLE article_duplicates IS 'One row per article: its duplicate cluster (same normalised body, or a wire story republished with small edits).';
+COMMENT ON COLUMN article_duplicates.cluster_id IS 'id of the cluster = article_id of its canonical article';
+COMMENT ON COLUMN article_duplicates.canonical_article_id IS 'the earliest published article of the cluster (ties: smallest article_id)';
+COMMENT ON COLUMN article_duplicates.duplicate_kind IS 'canonical | exact (same normalised body) | near (word 5-shingle Jaccard >= 0.8)';
+COMMENT ON COLUMN article_duplicates.similarity IS 'exact shingle Jaccard with the canonical article (1.0 for canonical and exact)';
+
 CREATE TABLE IF NOT EXISTS entity_mentions (
     mention_id     VARCHAR NOT NULL,
     article_id     VARCHAR NOT NULL,
@@ -162,12 +175,16 @@ CREATE TABLE IF NOT EXISTS mention_counts_daily (
     entity_type    VARCHAR NOT NULL,
     source         VARCHAR NOT NULL,
     mentions       BIGINT NOT NULL,
-    articles       BIGINT NOT NULL
+    articles       BIGINT NOT NULL,
+    mentions_unique BIGINT NOT NULL,
+    articles_unique BIGINT NOT NULL
 );
 COMMENT ON TABLE mention_counts_daily IS 'Mentions per day x entity x source; reconciles with entity_mentions for dated articles.';
 COMMENT ON COLUMN mention_counts_daily.source IS 'articles.source, or (unknown)';
 COMMENT ON COLUMN mention_counts_daily.mentions IS 'number of mentions';
 COMMENT ON COLUMN mention_counts_daily.articles IS 'distinct articles with at least one mention';
+COMMENT ON COLUMN mention_counts_daily.mentions_unique IS 'mentions in canonical articles only (duplicates of another article left out)';
+COMMENT ON COLUMN mention_counts_daily.articles_unique IS 'canonical articles only (duplicates left out)';
 
 CREATE TABLE IF NOT EXISTS entity_cooccurrence (
     published_date DATE NOT NULL,
@@ -177,3 +194,9 @@ CREATE TABLE IF NOT EXISTS entity_cooccurrence (
 );
 COMMENT ON TABLE entity_cooccurrence IS 'Pairs of entities mentioned in the same article, per day; entity_a < entity_b.';
 COMMENT ON COLUMN entity_cooccurrence.articles IS 'distinct articles that day mentioning both';
+
+CREATE TABLE IF NOT EXISTS pipeline_state (
+    key   VARCHAR NOT NULL,
+    value VARCHAR NOT NULL
+);
+COMMENT ON TABLE pipeline_state IS 'Bookkeeping of the pipeline itself (e.g. the article fingerprint the duplicate clusters were computed for).';

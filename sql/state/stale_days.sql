@@ -1,7 +1,8 @@
 -- Publication days whose downstream rows are out of date, with how many articles need extraction.
 -- NULL stands for the undated bucket. A day is stale when an article has no extraction for its
 -- current body, date and extractor version; when an extraction belongs to an article that is gone,
--- changed or moved; or when the day's counts do not reconcile with its mentions.
+-- changed or moved; or when the day's counts (all, or without duplicates) do not reconcile with its
+-- mentions.
 WITH need_extraction AS (
     SELECT a.published_date, count(*) AS n
     FROM articles a
@@ -22,15 +23,19 @@ orphaned AS (
     GROUP BY ALL
 ),
 mention_days AS (
-    SELECT published_date, count(*) AS mentions FROM entity_mentions WHERE published_date IS NOT NULL GROUP BY ALL
+    SELECT m.published_date, count(*) AS mentions,
+        count(*) FILTER (WHERE coalesce(d.duplicate_kind, 'canonical') = 'canonical') AS mentions_unique
+    FROM entity_mentions m LEFT JOIN article_duplicates d USING (article_id)
+    WHERE m.published_date IS NOT NULL GROUP BY ALL
 ),
 count_days AS (
-    SELECT published_date, sum(mentions) AS mentions FROM mention_counts_daily GROUP BY ALL
+    SELECT published_date, sum(mentions) AS mentions, sum(mentions_unique) AS mentions_unique
+    FROM mention_counts_daily GROUP BY ALL
 ),
 unreconciled AS (
     SELECT coalesce(m.published_date, c.published_date) AS published_date, 0 AS n
     FROM mention_days m FULL JOIN count_days c USING (published_date)
-    WHERE m.mentions IS DISTINCT FROM c.mentions
+    WHERE m.mentions IS DISTINCT FROM c.mentions OR m.mentions_unique IS DISTINCT FROM c.mentions_unique
 )
 SELECT published_date, sum(n)::BIGINT AS articles_to_extract
 FROM (SELECT * FROM need_extraction UNION ALL SELECT * FROM orphaned UNION ALL SELECT * FROM unreconciled)

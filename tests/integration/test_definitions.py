@@ -12,7 +12,7 @@ def test_code_location_has_four_stage_groups_checks_schedule_and_sensors(env: En
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {
-        "raw_documents": "ingest", "articles": "parse", "entity_mentions": "entities",
+        "raw_documents": "ingest", "articles": "parse", "article_duplicates": "parse", "entity_mentions": "entities",
         "undated_entity_mentions": "entities", "entities": "entities",
         "mention_counts_daily": "counts", "entity_cooccurrence": "counts",
     }

@@ -185,3 +185,22 @@ def test_readers_of_the_published_file_never_block_or_see_a_partial_build(env: E
     after = env.scalar("SELECT sum(mentions) FROM mention_counts_daily")
     assert after > before[1]
     assert after == env.scalar("SELECT count(*) FROM entity_mentions WHERE published_date IS NOT NULL")
+
+
+def test_duplicates_are_clustered_and_counts_come_with_and_without_them(env: Env):
+    env.cli("build")
+    rows = env.sql("""
+        SELECT list_sort(list(regexp_extract(r.path, '/(\d{3})_', 1))), list_sort(list(d.duplicate_kind))
+        FROM article_duplicates d JOIN articles a USING (article_id) JOIN raw_documents r USING (doc_id)
+        GROUP BY d.cluster_id HAVING count(*) > 1""")
+    # The sample corpus republishes one wire story (015, 016) the same day with small edits; both
+    # are dated midnight, so which one is canonical is the article_id tie-break.
+    assert rows == [(["015", "016"], ["canonical", "near"])]
+    assert env.scalar("SELECT count(*) FROM article_duplicates") == env.scalar("SELECT count(*) FROM articles")
+    day = "2025-03-12"
+    all_, unique = env.sql("SELECT sum(mentions), sum(mentions_unique) FROM mention_counts_daily "
+                           "WHERE published_date = ?", [day])[0]
+    dup_mentions = env.scalar("""
+        SELECT count(*) FROM entity_mentions m JOIN article_duplicates d USING (article_id)
+        WHERE d.duplicate_kind <> 'canonical' AND m.published_date = ?""", [day])
+    assert dup_mentions > 0 and unique == all_ - dup_mentions

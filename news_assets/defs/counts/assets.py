@@ -4,6 +4,7 @@ import dagster as dg
 
 from news_assets.defs.entities.assets import entity_mentions
 from news_assets.defs.metadata import standard_metadata
+from news_assets.defs.parse.duplicates import article_duplicates
 from news_assets.defs.partitions import daily_partitions, partition_dates
 from news_assets.defs.resources import WarehouseResource
 from news_assets.versions import COUNTS_VERSION
@@ -15,7 +16,7 @@ from news_assets.warehouse import run_sql
     kinds={"duckdb"},
     owners=["team:news-data"],
     code_version=COUNTS_VERSION,
-    deps=[entity_mentions],
+    deps=[entity_mentions, article_duplicates],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=[

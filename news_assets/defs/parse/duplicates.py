@@ -1,0 +1,51 @@
+"""Duplicates: articles grouped into clusters of the same story, with a canonical article each."""
+import dagster as dg
+
+from news_assets.defs.metadata import standard_metadata
+from news_assets.defs.parse.assets import articles
+from news_assets.defs.resources import WarehouseResource
+from news_assets.text.duplicates import cluster_duplicates
+from news_assets.versions import DUPLICATES_VERSION
+from news_assets.warehouse import query, run_sql
+
+
+@dg.asset(
+    group_name="parse",
+    kinds={"duckdb", "polars"},
+    owners=["team:news-data"],
+    code_version=DUPLICATES_VERSION,
+    deps=[articles],
+    check_specs=[
+        dg.AssetCheckSpec("every_article_clustered_once", asset="article_duplicates", blocking=True,
+                          description="Each article has exactly one row."),
+    ],
+)
+def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Exact and near-duplicate clusters of articles (MinHash over word 5-shingles, verified by Jaccard)."""
+    wh = warehouse.get()
+    with wh.connect() as con:
+        n_articles, fingerprint = run_sql(con, "duplicates/articles_fingerprint").fetchone()
+        previous = run_sql(con, "duplicates/read_state").fetchone()
+    state = f"{DUPLICATES_VERSION}:{n_articles}:{fingerprint}"
+    recomputed = previous is None or previous[0] != state
+    if recomputed:
+        with wh.connect() as con:
+            bodies = query(con, "duplicates/article_bodies").pl()
+        clusters = cluster_duplicates(bodies)
+        with wh.transaction() as con:
+            con.register("new_clusters", clusters)
+            run_sql(con, "duplicates/write_clusters")
+            run_sql(con, "duplicates/write_state", fingerprint=state)
+    else:
+        context.log.info("articles unchanged since the last clustering: kept it")
+    with wh.connect() as con:
+        total, exact, near, clusters_with_dups, duplicate_ids, unclustered = run_sql(con, "duplicates/summary").fetchone()
+        metadata = standard_metadata(con, "article_duplicates", total, "preview/article_duplicates")
+    metadata.update({"exact_duplicates": int(exact), "near_duplicates": int(near),
+                     "clusters_with_duplicates": int(clusters_with_dups), "recomputed": recomputed})
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[dg.AssetCheckResult(
+            check_name="every_article_clustered_once", passed=duplicate_ids == 0 and unclustered == 0,
+            metadata={"duplicate_ids": int(duplicate_ids), "unclustered": int(unclustered)})],
+    )

@@ -1,0 +1,1 @@
+SELECT value FROM pipeline_state WHERE key = 'duplicates_fingerprint';
