@@ -156,6 +156,12 @@ def cmd_top(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ner_eval(args: argparse.Namespace) -> int:
+    from news_assets.ner.cli_eval import run_ner_eval
+
+    return run_ner_eval(args.rest)
+
+
 def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -183,10 +189,19 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("top", help="the most mentioned entities")
     t.add_argument("--limit", type=int, default=15, help="how many (default 15)")
     t.set_defaults(func=cmd_top)
+    e = sub.add_parser(
+        "ner-eval", add_help=False,
+        help="score an extractor on a CoNLL gold file (precision/recall/F1 per type, tokens/s) as JSON; "
+        "`news-assets ner-eval --help` for options")
+    e.set_defaults(func=cmd_ner_eval)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["ner-eval"]:
+        # ner-eval owns its options (--gold, --train, --extractor, …): hand them over untouched.
+        return cmd_ner_eval(argparse.Namespace(rest=argv[1:]))
     args = parser().parse_args(argv)
     import warnings
 

@@ -1,0 +1,151 @@
+"""``news-assets ner-eval``: score an extractor on CoNLL gold and print JSON.
+
+    news-assets ner-eval --gold FILE [--extractor rules|model|camel] [--model PATH]
+                         [--train FILE] [--unlabeled DIR] [--split dev|all]
+
+- ``--extractor model --train FILE``: train on FILE first (into a temp dir), then evaluate.
+- ``--extractor model --model PATH``: load a model written by ``train_model``.
+- ``--split dev``: score only the last 20 % of --gold (use with --train on the same file
+  plus ``--train-part``: train on its first 80 %).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["run_ner_eval", "CamelExtractor"]
+
+_CAMEL_HELP = (
+    "the camel extractor needs CAMeL Tools' BERT NER: `pip install camel-tools` together with torch and "
+    "transformers (the project installs camel-tools with --no-deps, without them), then the model data: "
+    "`camel_data -i ner-arabert`"
+)
+
+
+class CamelExtractor:
+    """CAMeL Tools' AraBERT NER behind the extractor interface (optional, heavy)."""
+
+    name = "camel"
+
+    def __init__(self) -> None:
+        from camel_tools.ner import NERecognizer  # needs torch + transformers + model data
+
+        self.ner = NERecognizer.pretrained()
+
+    def extract_many(self, texts):
+        from news_assets.ner.resolve import Mention
+        from news_assets.text.tokenize import tokenize
+
+        toks = [tokenize(t) for t in texts]
+        labels = self.ner.predict([[x.text for x in ts] for ts in toks])
+        out = []
+        for text, ts, labs in zip(texts, toks, labels):
+            ms, i = [], 0
+            while i < len(labs):
+                if labs[i] == "O":
+                    i += 1
+                    continue
+                typ, j = labs[i][2:], i + 1
+                while j < len(labs) and labs[j] == "I-" + typ:
+                    j += 1
+                s, e = ts[i].start, ts[j - 1].end
+                ms.append(Mention(s, e, text[s:e], typ, text[s:e], text[s:e]))
+                i = j
+            out.append(ms)
+        return out
+
+
+def _ant_texts(root: Path) -> Iterator[str]:
+    """Bodies of TREC-style article files under root (<TEXT>…</TEXT>), for corpus statistics.
+
+    Files come in a fixed order mixed across sources and sections (by a hash of the path), so a
+    token cap still samples the whole corpus.
+    """
+    import hashlib
+
+    files = sorted(root.rglob("*.txt"), key=lambda f: hashlib.md5(str(f.relative_to(root)).encode()).hexdigest())
+    for f in files:
+        m = re.search(r"<TEXT>(.*?)</TEXT>", f.read_text(encoding="utf-8", errors="replace"), re.S)
+        if m:
+            yield m.group(1)
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="news-assets ner-eval", description="Evaluate an NER extractor on CoNLL gold.")
+    ap.add_argument("--gold", required=True, type=Path, help="CoNLL file: 'token TAG' lines, blank between sentences")
+    ap.add_argument("--extractor", choices=("rules", "model", "camel"), default="rules")
+    ap.add_argument("--model", type=Path, help="trained model file (from train_model) for --extractor model")
+    ap.add_argument("--train", type=Path, help="train a model on this CoNLL file first (into a temp dir)")
+    ap.add_argument("--train-part", action="store_true", help="train only on the first 80%% of --train")
+    ap.add_argument("--split", choices=("all", "dev"), default="all", help="'dev': score the last 20%% of --gold")
+    ap.add_argument("--unlabeled", type=Path, help="folder of article files for corpus statistics (training)")
+    ap.add_argument("--unlabeled-max-tokens", type=int, default=None)
+    ap.add_argument("--no-rules-features", action="store_true", help="train without the rules' spans as features")
+    return ap
+
+
+def run_ner_eval(argv: list[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    from news_assets.ner.evaluate import evaluate_extractor, read_conll, split_dev
+
+    if not args.gold.is_file():
+        print(f"ner-eval: --gold {args.gold} is not a file", file=sys.stderr)
+        return 2
+    gold = read_conll(args.gold)
+    if args.split == "dev":
+        gold = split_dev(gold)[1]
+    result: dict = {"gold": str(args.gold), "split": args.split}
+    tmp = None
+    try:
+        if args.extractor == "rules":
+            from news_assets.ner import RulesExtractor
+
+            ex = RulesExtractor()
+        elif args.extractor == "camel":
+            try:
+                ex = CamelExtractor()
+            except Exception as exc:  # ImportError, missing model data, ...
+                print(f"ner-eval: camel extractor unavailable ({type(exc).__name__}: {exc}); {_CAMEL_HELP}",
+                      file=sys.stderr)
+                return 2
+        else:
+            from news_assets.ner.model import ModelExtractor, train_model
+
+            if args.train is not None:
+                if not args.train.is_file():
+                    print(f"ner-eval: --train {args.train} is not a file", file=sys.stderr)
+                    return 2
+                tmp = tempfile.TemporaryDirectory(prefix="ner-model-")
+                path = Path(tmp.name) / "model.crf"
+                sents = read_conll(args.train)
+                if args.train_part:
+                    sents = split_dev(sents)[0]
+                opts = {"use_rules": not args.no_rules_features}
+                if args.unlabeled_max_tokens is not None:
+                    opts["unlabeled_max_tokens"] = args.unlabeled_max_tokens
+                unl = _ant_texts(args.unlabeled) if args.unlabeled else None
+                result["training"] = train_model(args.train, path, sents=sents, unlabeled=unl, **opts)
+            elif args.model is not None:
+                path = args.model
+            else:
+                print("ner-eval: --extractor model needs --train FILE or --model PATH", file=sys.stderr)
+                return 2
+            t0 = time.perf_counter()
+            ex = ModelExtractor.load(path)
+            result["load_seconds"] = round(time.perf_counter() - t0, 3)
+        result.update(evaluate_extractor(ex, gold))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_ner_eval(sys.argv[1:]))

@@ -1,0 +1,351 @@
+"""Token features for the statistical NER tagger (news_assets.ner.model).
+
+Speed is the point of the design: everything that depends only on the token
+string (normalised form, clitic split, affixes, shape, word-list flags, the
+already-prefixed copies of the features that neighbours see) is computed once
+per distinct string and cached. Per sentence, the work left is list
+concatenation plus two sequence passes (gazetteer longest match and the rules
+extractor's spans, both optional).
+
+Word lists come from the project's own gazetteer (CLDR, GeoNames, ``lists/``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from news_assets.ner.gazetteer import Gazetteer, load_gazetteer
+from news_assets.text.normalize import normalize_token
+
+__all__ = ["Featurizer", "TokInfo", "PROCLITICS", "split_proclitic", "raw_offset", "corpus_lexicon"]
+
+# Proclitic strings on the normalised token, longest first: conjunction و/ف,
+# preposition ب/ل/ك; "لل" is ل + ال with the alef dropped.
+PROCLITICS: tuple[str, ...] = tuple(
+    sorted(
+        {c + p for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك")} - {""} | {"لل", "ولل", "فلل"},
+        key=len,
+        reverse=True,
+    )
+)
+_QUOTES = set('"«»“”\'‘’')
+_CHAR_LEN: dict[str, int] = {}
+
+
+def split_proclitic(norm: str, min_stem: int = 3) -> tuple[str, str]:
+    """(clitic, stem) by the longest proclitic leaving >= min_stem chars; ``لل`` gives stem ``ال…``."""
+    for p in PROCLITICS:
+        if norm.startswith(p) and len(norm) - len(p) >= min_stem:
+            if p.endswith("لل"):
+                return p, "ال" + norm[len(p):]
+            return p, norm[len(p):]
+    return "", norm
+
+
+def raw_offset(tok: str, n_norm: int) -> int:
+    """Index into the raw token after its first n_norm normalised chars (diacritics count 0)."""
+    seen = 0
+    for i, ch in enumerate(tok):
+        if seen >= n_norm:
+            return i
+        ln = _CHAR_LEN.get(ch)
+        if ln is None:
+            ln = _CHAR_LEN[ch] = len(normalize_token(ch))
+        seen += ln
+    return len(tok)
+
+
+def _shape(tok: str) -> str:
+    c = tok[0]
+    if not (c.isalnum() or c == "_"):
+        return "Q" if c in _QUOTES else "P"
+    if c.isdigit():
+        return "D"
+    if c.isascii():
+        return "L"
+    if "\u0600" <= c <= "\u06ff":
+        return "A"
+    return "O"
+
+
+class TokInfo:
+    """Per distinct token string: normalised form, clitic split, feature lists."""
+
+    __slots__ = ("norm", "clitic", "stem", "own", "m1", "p1", "m2", "p2", "gaz_cands", "is_word")
+
+    def __init__(self, tok: str, g: Gazetteer, lex: dict[str, str] | None = None, ngrams: bool = False) -> None:
+        shape = _shape(tok)
+        self.is_word = shape in ("A", "L", "D", "O")
+        if not self.is_word:
+            self.norm = self.stem = tok
+            self.clitic = ""
+            self.gaz_cands = ()
+            own = ["w=" + tok, "sh=" + shape]
+            nb = ["w=" + tok]
+            self.own = own
+            self.m1 = ["-1" + f for f in nb]
+            self.p1 = ["+1" + f for f in nb]
+            self.m2 = ["-2" + f for f in nb]
+            self.p2 = ["+2" + f for f in nb]
+            return
+        n = normalize_token(tok) or tok
+        self.norm = n
+        clitic, stem = split_proclitic(n)
+        self.clitic, self.stem = clitic, stem
+        base = stem[2:] if stem.startswith("ال") and len(stem) > 4 else stem
+        flags = []
+        cands = [(0, n)] if not clitic else [(0, n), (raw_offset(tok, len(clitic)), stem)]
+        gaz_types: set[str] = set()
+        gaz_first: set[str] = set()
+        hit = []
+        for off, s in cands:
+            es = g.by_first.get(s)
+            if es:
+                hit.append((off, s))
+                for e in es:
+                    (gaz_types if len(e.tokens) == 1 else gaz_first).add(e.entity_type)
+            if s in g.titles:
+                flags.append("T")
+            if s in g.org_heads:
+                flags.append("OH")
+            if s in g.first_names:
+                flags.append("FN")
+        if n in g.stop:
+            flags.append("ST")
+        if n in g.common:
+            flags.append("CM")
+        if "\u064b" in tok or "\u064c" in tok or "\u064d" in tok:
+            flags.append("TAN")
+        if base is not stem and (base.endswith("ي") or base.endswith("يه")):
+            flags.append("NIS")
+        self.gaz_cands = tuple(hit)
+        flags = sorted(set(flags))
+        gz = ["g=" + t for t in sorted(gaz_types)] + ["gf=" + t for t in sorted(gaz_first)]
+        ln = len(stem)
+        own = [
+            "w=" + n,
+            "s=" + stem,
+            "b=" + base,
+            "c=" + clitic,
+            "sh=" + shape,
+            "l=" + (str(ln) if ln < 8 else "8"),
+            "x1=" + n[-1:],
+            "x2=" + n[-2:],
+            "x3=" + n[-3:],
+            "bx2=" + base[-2:],
+            "bx3=" + base[-3:],
+            "bp2=" + base[:2],
+            "bp3=" + base[:3],
+            "p2=" + n[:2],
+            "p3=" + n[:3],
+        ]
+        own += ["f=" + f for f in flags]
+        own += gz
+        if ngrams and len(base) > 4:
+            own += ["n3=" + base[k : k + 3] for k in range(1, len(base) - 3)]
+        lx: list[str] = []
+        if lex:
+            e = lex.get(stem)
+            if e:
+                lx = e.split()
+        own += lx
+        nb1 = ["w=" + n, "s=" + stem, "x2=" + n[-2:], "p2=" + n[:2]] + ["f=" + f for f in flags] + gz + lx
+        nb2 = ["s=" + stem] + ["f=" + f for f in flags if f in ("T", "OH", "FN")] + gz
+        self.own = own
+        self.m1 = ["-1" + f for f in nb1]
+        self.p1 = ["+1" + f for f in nb1]
+        self.m2 = ["-2" + f for f in nb2]
+        self.p2 = ["+2" + f for f in nb2]
+
+
+class Featurizer:
+    """Turns a token sequence into CRFsuite attribute lists. Build once and reuse."""
+
+    def __init__(
+        self,
+        use_gaz_spans: bool = True,
+        lexicon: dict[str, str] | None = None,
+        ngrams: bool = False,
+        max_cache: int = 2_000_000,
+    ) -> None:
+        self.g = load_gazetteer()
+        self.lexicon = lexicon or {}
+        self.ngrams = ngrams
+        # attributes the trained model knows (others have no weight): set by the extractor
+        # so cached lists carry only useful strings into the CRF
+        self.known: frozenset[str] | None = None
+        self.use_gaz_spans = use_gaz_spans
+        self.cache: dict[str, TokInfo] = {}
+        self.max_cache = max_cache
+
+    def infos(self, words: list[str]) -> list[TokInfo]:
+        cache = self.cache
+        if len(cache) > self.max_cache:
+            cache.clear()
+        out = []
+        for w in words:
+            ti = cache.get(w)
+            if ti is None:
+                ti = cache[w] = TokInfo(w, self.g, self.lexicon, self.ngrams)
+                if self.known is not None:
+                    k = self.known
+                    ti.own = [a for a in ti.own if a in k]
+                    ti.m1 = [a for a in ti.m1 if a in k]
+                    ti.p1 = [a for a in ti.p1 if a in k]
+                    ti.m2 = [a for a in ti.m2 if a in k]
+                    ti.p2 = [a for a in ti.p2 if a in k]
+            out.append(ti)
+        return out
+
+    def sequence(self, infos: list[TokInfo], extra: list[list[str]] | None = None) -> list[list[str]]:
+        """Attribute lists for one sequence; ``extra[i]`` are added to token i (e.g. rules tags)."""
+        n = len(infos)
+        seq_extra = self._gaz_spans(infos) if self.use_gaz_spans else None
+        bos, eos = ["-1BOS"], ["+1EOS"]
+        out = []
+        for i in range(n):
+            ti = infos[i]
+            f = ti.own + (infos[i - 1].m1 if i > 0 else bos) + (infos[i + 1].p1 if i + 1 < n else eos)
+            if i > 1:
+                f = f + infos[i - 2].m2
+            if i + 2 < n:
+                f = f + infos[i + 2].p2
+            if seq_extra is not None and seq_extra[i]:
+                f = f + seq_extra[i]
+            if extra is not None and extra[i]:
+                f = f + extra[i]
+            out.append(f)
+        return out
+
+    def _gaz_spans(self, infos: list[TokInfo]) -> list[list[str] | None]:
+        """Longest multi-token gazetteer matches as BIO attributes (and on the neighbours)."""
+        n = len(infos)
+        res: list[list[str] | None] = [None] * n
+        by_first = self.g.by_first
+        i = 0
+        while i < n:
+            best = None
+            for _off, stem in infos[i].gaz_cands:
+                for e in by_first.get(stem, ()):
+                    ln = len(e.tokens)
+                    if best is not None and ln <= best[0]:
+                        break
+                    if i + ln > n:
+                        continue
+                    if all(infos[i + k].norm == e.tokens[k] for k in range(1, ln)):
+                        best = (ln, e.entity_type + ("A" if e.adjectival else ""))
+                        break
+            if best is None or best[0] < 2:
+                i += 1
+                continue
+            ln, t = best
+            res[i] = (res[i] or []) + ["gz=B-" + t]
+            for k in range(1, ln):
+                res[i + k] = ["gz=I-" + t]
+            if i + ln < n:
+                res[i + ln] = (res[i + ln] or []) + ["-1gz=" + t]
+            i += ln
+        return res
+
+
+def _bucket(r: float) -> str | None:
+    if r >= 0.5:
+        return "h"
+    if r >= 0.2:
+        return "m"
+    if r >= 0.05:
+        return "l"
+    return None
+
+
+def corpus_lexicon(
+    texts: Iterable[str],
+    featurizer: Featurizer,
+    rules=None,
+    min_count: int = 3,
+    max_tokens: int | None = None,
+    context_words: int = 1000,
+) -> tuple[dict[str, str], int]:
+    """Unlabeled-corpus statistics per clitic-stripped stem, as space-separated attributes.
+
+    - ``fq=k``: log2 frequency bucket;
+    - ``al=h|m|l|0``: how often the stem also occurs with the article (names rarely take ال);
+    - ``ut=…``: how often the previous token is a title (الرئيس X);
+    - ``uPERS/uLOC/uORG=…``: how often the rules extractor puts the stem inside a mention of
+      that type (needs ``rules``): a self-trained gazetteer of names seen in context;
+    - ``cl=W`` / ``cr=W``: most frequent left/right neighbour among the ``context_words``
+      most frequent words (a cheap stand-in for word clusters).
+    Returns (lexicon, tokens read).
+    """
+    import bisect
+    import math
+    from collections import Counter
+
+    from news_assets.text.tokenize import WORD_OR_PUNCT_RE
+
+    cnt: Counter = Counter()
+    left: Counter = Counter()
+    right: Counter = Counter()
+    after_title: Counter = Counter()
+    typed = {t: Counter() for t in ("PERS", "LOC", "ORG")}
+    ntok = 0
+    for text in texts:
+        ms = list(WORD_OR_PUNCT_RE.finditer(text))
+        if not ms:
+            continue
+        infos = featurizer.infos([m.group() for m in ms])
+        ntok += len(ms)
+        prev_title = False
+        for k in range(1, len(infos)):
+            left[(infos[k].stem, infos[k - 1].stem)] += 1
+            right[(infos[k - 1].stem, infos[k].stem)] += 1
+        for ti in infos:
+            if ti.is_word:
+                cnt[ti.stem] += 1
+                if prev_title:
+                    after_title[ti.stem] += 1
+                prev_title = "f=T" in ti.own
+            else:
+                prev_title = False
+        if rules is not None:
+            starts = [m.start() for m in ms]
+            for m in rules.extract(text):
+                if m.entity_type not in typed:
+                    continue
+                a = bisect.bisect_right(starts, m.start) - 1
+                b = bisect.bisect_right(starts, m.end - 1) - 1
+                c = typed[m.entity_type]
+                for k in range(max(a, 0), b + 1):
+                    if infos[k].is_word:
+                        c[infos[k].stem] += 1
+        if max_tokens is not None and ntok >= max_tokens:
+            break
+    # context signature: the stem's most frequent left/right neighbour among frequent words,
+    # a cheap stand-in for word clusters (names share contexts like الرئيس X / X قال)
+    frequent = {w for w, _ in cnt.most_common(context_words)}
+    best_l: dict[str, tuple[int, str]] = {}
+    best_r: dict[str, tuple[int, str]] = {}
+    for table, best in ((left, best_l), (right, best_r)):
+        for (w, ctx), c in table.items():
+            if c >= 2 and ctx in frequent and cnt[w] >= min_count and c > best.get(w, (0, ""))[0]:
+                best[w] = (c, ctx)
+    lex: dict[str, str] = {}
+    for stem, c in cnt.items():
+        if c < min_count:
+            continue
+        feats = ["fq=" + str(min(int(math.log2(c)), 14))]
+        if not stem.startswith("ال"):
+            with_al = cnt.get("ال" + stem, 0)
+            feats.append("al=" + (_bucket(with_al / (with_al + c)) or "0"))
+        b = _bucket(after_title.get(stem, 0) / c)
+        if b:
+            feats.append("ut=" + b)
+        for t, tc in typed.items():
+            b = _bucket(tc.get(stem, 0) / c)
+            if b:
+                feats.append("u" + t + "=" + b)
+        if stem in best_l:
+            feats.append("cl=" + best_l[stem][1])
+        if stem in best_r:
+            feats.append("cr=" + best_r[stem][1])
+        lex[stem] = " ".join(feats)
+    return lex, ntok

@@ -1,0 +1,302 @@
+"""Statistical Arabic NER: a linear-chain CRF (CRFsuite via python-crfsuite).
+
+Training reads CoNLL gold (``token TAG`` lines). Each gold sentence is joined
+with single spaces and re-tokenised with the project tokenizer, so training
+sees exactly the tokens the pipeline sees at run time; gold labels are
+projected onto those sub-tokens (punctuation split off the edges of an entity
+is left outside it).
+
+Features (news_assets.ner.features) are cached per distinct token string; the
+rules extractor's own spans are added as features when the model was trained
+with ``use_rules=True`` (stacking).
+
+A model is two files: the CRFsuite model at ``path`` and ``path + ".json"``
+(options and the vocabulary used to strip proclitics off a mention's first
+token). Mentions get canonical keys/names through ``resolve.resolve_mentions``,
+exactly like the rules extractor.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from news_assets.ner.evaluate import Sentence, read_conll
+from news_assets.ner.features import Featurizer, TokInfo, corpus_lexicon, raw_offset, split_proclitic
+from news_assets.ner.resolve import Mention, RawMention, resolve_mentions
+from news_assets.text.tokenize import WORD_OR_PUNCT_RE
+
+__all__ = ["ModelExtractor", "train_model", "sentence_examples", "DEFAULT_OPTS"]
+
+FORMAT = "news_assets.ner.crf/1"
+DEFAULT_OPTS = {
+    "c1": 0.02,
+    "c2": 0.02,
+    "max_iterations": 300,
+    "minfreq": 1,
+    "use_rules": True,
+    "use_gaz_spans": True,
+    "ngrams": False,
+    "lexicon_min_count": 3,
+    "unlabeled_max_tokens": 5_000_000,
+}
+
+
+def _meta_path(path: str | Path) -> Path:
+    return Path(str(path) + ".json")
+
+
+def _rules_features(rules, text: str, ms: list) -> list[list[str]]:
+    """The rules extractor's spans as BIO attributes on the tokens they cover."""
+    out: list[list[str]] = [[] for _ in ms]
+    if not ms:
+        return out
+    starts = [m.start() for m in ms]
+    import bisect
+
+    for m in rules.extract(text):
+        a = bisect.bisect_right(starts, m.start) - 1
+        b = bisect.bisect_right(starts, m.end - 1) - 1
+        if a < 0:
+            continue
+        out[a].append("r=B-" + m.entity_type)
+        for k in range(a + 1, b + 1):
+            out[k].append("r=I-" + m.entity_type)
+    return out
+
+
+def _project_labels(sent: Sentence, text: str, ms: list) -> list[str]:
+    """Gold tags of space-joined tokens -> BIO tags of the re-tokenised sub-tokens."""
+    from news_assets.ner.evaluate import gold_spans
+
+    tok_of_char = []
+    for gi, (w, _) in enumerate(sent):
+        tok_of_char.extend([gi] * len(w))
+        tok_of_char.append(-1)
+    gtok = [tok_of_char[m.start()] for m in ms]
+    labels = ["O"] * len(ms)
+    by_gold: dict[int, list[int]] = {}
+    for si, gi in enumerate(gtok):
+        by_gold.setdefault(gi, []).append(si)
+    for s, e, t in gold_spans([tag for _, tag in sent], types=("PERS", "LOC", "ORG", "MISC")):
+        subs = [si for gi in range(s, e) for si in by_gold.get(gi, ())]
+        # punctuation split off the outer edges of the span stays outside it: "(فتح" -> ( + فتح
+        while subs and not _is_word(ms[subs[0]].group()):
+            subs.pop(0)
+        while subs and not _is_word(ms[subs[-1]].group()):
+            subs.pop()
+        for k, si in enumerate(subs):
+            labels[si] = ("B-" if k == 0 else "I-") + t
+    return labels
+
+
+def _is_word(tok: str) -> bool:
+    c = tok[0]
+    return c.isalnum() or c == "_"
+
+
+def sentence_examples(sents: list[Sentence], featurizer: Featurizer, rules=None):
+    """Yield (attribute lists, labels) per gold sentence."""
+    for sent in sents:
+        text = " ".join(w for w, _ in sent)
+        ms = list(WORD_OR_PUNCT_RE.finditer(text))
+        if not ms:
+            continue
+        infos = featurizer.infos([m.group() for m in ms])
+        extra = _rules_features(rules, text, ms) if rules is not None else None
+        yield featurizer.sequence(infos, extra), _project_labels(sent, text, ms)
+
+
+def _entity_stems(sents: list[Sentence], featurizer: Featurizer) -> list[str]:
+    """Normalised first tokens of gold entities written without a proclitic (for clitic stripping)."""
+    from news_assets.ner.evaluate import gold_spans
+
+    vocab = set()
+    for sent in sents:
+        for s, _e, _t in gold_spans([tag for _, tag in sent]):
+            ti = featurizer.infos([sent[s][0]])[0]
+            if ti.is_word:
+                vocab.add(ti.norm)
+    return sorted(vocab)
+
+
+def train_model(
+    gold_path: str | Path | None,
+    out_path: str | Path,
+    sents: list[Sentence] | None = None,
+    unlabeled: Iterable[str] | None = None,
+    lexicon: dict[str, str] | None = None,
+    **opts,
+) -> dict:
+    """Train a CRF on CoNLL gold (or on ``sents``) and write ``out_path`` (+ ``.json``). Returns stats.
+
+    ``unlabeled``: optional raw article texts (e.g. the pipeline's corpus); per-word statistics
+    from them (see features.corpus_lexicon, up to ``unlabeled_max_tokens`` tokens) become
+    features and are stored in the model's ``.json``. ``lexicon``: such statistics computed
+    before (``features.corpus_lexicon``), used instead of ``unlabeled``.
+    """
+    import pycrfsuite
+
+    o = {**DEFAULT_OPTS, **opts}
+    unknown = set(o) - set(DEFAULT_OPTS) - {"verbose"}
+    if unknown:
+        raise TypeError(f"unknown training options: {sorted(unknown)}")
+    t0 = time.perf_counter()
+    if sents is None:
+        sents = read_conll(gold_path)
+    from news_assets.ner.rules import RulesExtractor
+
+    rules = RulesExtractor()
+    lexicon = dict(lexicon or {})
+    n_unlabeled = 0
+    if unlabeled is not None and not lexicon:
+        lexicon, n_unlabeled = corpus_lexicon(
+            unlabeled, Featurizer(use_gaz_spans=False), rules, o["lexicon_min_count"], o["unlabeled_max_tokens"]
+        )
+    t_lex = time.perf_counter() - t0
+    featurizer = Featurizer(use_gaz_spans=o["use_gaz_spans"], lexicon=lexicon, ngrams=o["ngrams"])
+    if not o["use_rules"]:
+        rules = None
+    trainer = pycrfsuite.Trainer(verbose=bool(o.get("verbose")))
+    ntok = 0
+    for xseq, yseq in sentence_examples(sents, featurizer, rules):
+        trainer.append(xseq, yseq)
+        ntok += len(yseq)
+    t_feat = time.perf_counter() - t0 - t_lex
+    trainer.set_params(
+        {
+            "c1": o["c1"],
+            "c2": o["c2"],
+            "max_iterations": o["max_iterations"],
+            "feature.minfreq": o["minfreq"],
+            "feature.possible_transitions": True,
+        }
+    )
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(out_path))
+    info = trainer.logparser.last_iteration or {}
+    meta = {
+        "format": FORMAT,
+        "options": {k: o[k] for k in DEFAULT_OPTS},
+        "entity_stems": _entity_stems(sents, featurizer),
+        "trained_on": str(gold_path) if gold_path else None,
+        "sentences": len(sents),
+        "unlabeled_tokens": n_unlabeled,
+        "lexicon": lexicon,
+    }
+    _meta_path(out_path).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return {
+        "sentences": len(sents),
+        "tokens": ntok,
+        "unlabeled_tokens": n_unlabeled,
+        "lexicon_words": len(lexicon),
+        "lexicon_seconds": round(t_lex, 2),
+        "feature_seconds": round(t_feat, 2),
+        "seconds": round(time.perf_counter() - t0, 2),
+        "iterations": info.get("num"),
+        "loss": info.get("loss"),
+        "active_features": info.get("active_features"),
+        "model_bytes": out_path.stat().st_size,
+        "path": str(out_path),
+        "options": meta["options"],
+    }
+
+
+class ModelExtractor:
+    """CRF extractor with the RulesExtractor interface. Build with ``ModelExtractor.load(path)``."""
+
+    name = "model"
+
+    def __init__(self, tagger, meta: dict) -> None:
+        opts = meta.get("options", {})
+        self.tagger = tagger
+        self.meta = meta
+        self.featurizer = Featurizer(
+            use_gaz_spans=opts.get("use_gaz_spans", True), lexicon=meta.get("lexicon"), ngrams=opts.get("ngrams", False)
+        )
+        try:
+            self.featurizer.known = frozenset(a for a, _label in tagger.info().state_features)
+        except Exception:  # a tagger without model introspection: keep every attribute
+            pass
+        self.g = self.featurizer.g
+        self.rules = None
+        if opts.get("use_rules"):
+            from news_assets.ner.rules import RulesExtractor
+
+            self.rules = RulesExtractor()
+        self.entity_stems = frozenset(meta.get("entity_stems", ()))
+
+    @classmethod
+    def load(cls, path: str | Path) -> ModelExtractor:
+        import pycrfsuite
+
+        meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"{path}: not a {FORMAT} model (format={meta.get('format')!r})")
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        return cls(tagger, meta)
+
+    # ---------------------------------------------------------------- public
+    def extract(self, text: str) -> list[Mention]:
+        ms = list(WORD_OR_PUNCT_RE.finditer(text))
+        if not ms:
+            return []
+        infos = self.featurizer.infos([m.group() for m in ms])
+        extra = _rules_features(self.rules, text, ms) if self.rules is not None else None
+        labels = self.tagger.tag(self.featurizer.sequence(infos, extra))
+        return self._mentions(text, ms, infos, labels)
+
+    def extract_many(self, texts: Iterable[str]) -> list[list[Mention]]:
+        return [self.extract(t) for t in texts]
+
+    # ---------------------------------------------------------------- decoding
+    def _mentions(self, text: str, ms: list, infos: list[TokInfo], labels: list[str]) -> list[Mention]:
+        raws = []
+        n = len(labels)
+        i = 0
+        while i < n:
+            lab = labels[i]
+            if lab == "O":
+                i += 1
+                continue
+            typ = lab[2:]
+            j = i + 1
+            while j < n and labels[j] == "I-" + typ:
+                j += 1
+            raw = self._raw(ms, infos, i, j, typ)
+            if raw is not None:
+                raws.append(raw)
+            i = j
+        if not raws:
+            return []
+        return resolve_mentions(text, raws, self.g.people_display)
+
+    def _raw(self, ms: list, infos: list[TokInfo], i: int, j: int, typ: str) -> RawMention | None:
+        while i < j and not infos[i].is_word:
+            i += 1
+        while j > i and not infos[j - 1].is_word:
+            j -= 1
+        if i >= j:
+            return None
+        first = infos[i]
+        off, stem, restore = 0, first.norm, False
+        clitic, st = split_proclitic(first.norm, min_stem=2)
+        if clitic and first.norm not in self.entity_stems and first.norm not in self.g.by_first:
+            if st in self.entity_stems or st in self.g.by_first or st in self.g.first_names or (
+                st.startswith("ال") and len(st) > 3
+            ):
+                off = raw_offset(ms[i].group(), len(clitic))
+                stem = st
+                restore = clitic.endswith("لل")
+                if off >= len(ms[i].group()):
+                    off, stem, restore = 0, first.norm, False
+        norm = (stem,) + tuple(infos[k].norm for k in range(i + 1, j) if infos[k].is_word)
+        key = None
+        for e in self.g.by_first.get(stem, ()):
+            if e.tokens == norm and e.entity_type == typ:
+                key = e.key
+                break
+        return RawMention(ms[i].start() + off, ms[j - 1].end(), typ, norm, key, None, restore)
