@@ -93,8 +93,11 @@ def _date_fields(raw: str | None) -> tuple[datetime | None, str | None, str]:
 # detection
 # ============================================================================================
 
+# An optional XML declaration, comments and a DOCTYPE (internal subset included) may precede the
+# first <DOC>: they are skipped, never interpreted, so declared entities are not expanded.
 _TREC_START = re.compile(
-    r"\A[\s\ufeff]*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<[A-Za-z][\w.-]*>\s*)?<DOC>",
+    r"\A[\s\ufeff]*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)?"
+    r"(?:<!--.*?-->\s*)*(?:<[A-Za-z][\w.-]*>\s*)?<DOC>",
     re.IGNORECASE | re.DOTALL,
 )
 # After "[" or "{", JSON continues with a quote, a bracket, a closer, a number or a literal.

@@ -261,10 +261,6 @@ def test_trec_entity_bomb_before_the_first_doc_is_never_expanded(tmp_path):
     assert produced.count("lol") <= text.count("lol")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug: a <!DOCTYPE …> prelude stops TREC detection (_TREC_START), so the file is read as "
-    "'plain' and the <DOC> markup lands in the title/body; tests/unit/test_parsing.py::"
-    "test_trec_entities_are_not_expanded_beyond_the_five currently pins that fallback"))
 def test_trec_with_doctype_prelude_is_still_trec(tmp_path):
     text = BOMB_DTD + trec_doc("XX-1", "&lol3;", BODY) + trec_doc("XX-2", "ثان", "&lol2; نص ثان.")
     doc = parse_file(tmp_path, "bomb.txt", text.encode("utf-8"))
