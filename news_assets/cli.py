@@ -66,23 +66,78 @@ def _run(job, instance, label: str, **kwargs) -> None:
     print(f"{label}: run {result.run_id[:8]} ok in {took:.1f} s", file=sys.stderr)
 
 
+PARALLEL_RUNS_MIN_ARTICLES = 2000
 DATED_ASSETS = ("entity_mentions", "mention_counts_daily", "entity_cooccurrence")
 TOTAL_ASSETS = ("undated_entity_mentions", "entities")
 
 
-def _refresh_entities(defs, instance, ranges, label: str) -> None:
-    """One run per day range for the partitioned assets, then one run for the undated bucket and
-    the entities table, which reads every mention and so is rebuilt once, after all ranges."""
+def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | None = None) -> None:
+    """Runs for the partitioned assets, one per day range, side by side on $NEWS_WORKERS processes;
+    then one run for the undated bucket and the entities table, which reads every mention and so is
+    rebuilt once, after all ranges. Processes compute in parallel and only queue for the short
+    write transactions (the warehouse lock)."""
+    from dagster import AssetKey
+
+    from news_assets.parallel import worker_count
+    from news_assets.warehouse.state import split_for_workers
+
+    workers = worker_count()
+    if sum((day_articles or {}).values()) < PARALLEL_RUNS_MIN_ARTICLES:
+        workers = 1  # a fresh worker process costs ~3 s of imports: not worth it for small work
+    pieces = split_for_workers(tuple(ranges), day_articles or {}, workers)
+    if workers > 1 and len(pieces) > 1:
+        import multiprocessing as mp
+
+        # spawn, not fork: this process already runs Dagster's threads, and a forked copy of a
+        # threaded process can deadlock on a lock some thread held at the fork.
+        pool = mp.get_context("spawn").Pool(min(workers, len(pieces)), initializer=_range_worker_init)
+        try:
+            failures = [err for err in pool.imap_unordered(_range_run, [(label, a, b) for a, b in pieces]) if err]
+            pool.close()  # workers exit on their own (terminate() would interrupt their clean-up)
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+        if failures:
+            raise SystemExit(failures[0])
+    else:
+        for first, last in pieces:
+            err = _range_run((label, first, last), defs, instance)
+            if err:
+                raise SystemExit(err)
+    _run(defs.resolve_job_def("entities_job"), instance, f"{label}: undated articles and entity totals",
+         asset_selection=[AssetKey(k) for k in TOTAL_ASSETS])
+
+
+def _range_worker_init() -> None:
+    # One range per process: extraction inside the run stays on this process's core.
+    os.environ["NEWS_WORKERS"] = "1"
+    import warnings
+
+    import dagster as dg
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+
+
+def _range_run(item, defs=None, instance=None) -> str | None:
+    """Materialize the partitioned assets for one day range; an error message, or None."""
     from dagster import AssetKey
 
     from news_assets.defs.sensors import range_tags
 
-    job = defs.resolve_job_def("entities_job")
-    for first, last in ranges:
-        _run(job, instance, f"{label} {first} … {last}", tags=range_tags(first, last),
-             asset_selection=[AssetKey(k) for k in DATED_ASSETS])
-    _run(job, instance, f"{label}: undated articles and entity totals",
-         asset_selection=[AssetKey(k) for k in TOTAL_ASSETS])
+    label, first, last = item
+    if defs is None:  # in a worker process: its own definitions and instance connections
+        from news_assets.definitions import build_definitions
+
+        defs, instance = build_definitions(), _instance()
+    try:
+        _run(defs.resolve_job_def("entities_job"), instance, f"{label} {first} … {last}",
+             tags=range_tags(first, last), asset_selection=[AssetKey(k) for k in DATED_ASSETS])
+    except SystemExit as exc:
+        return str(exc)
+    return None
 
 
 def _publish(settings) -> None:
@@ -109,7 +164,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     else:
         print(f"entities+counts: {plan.articles_to_extract} articles to extract, {plan.stale_days} days in "
               f"{len(plan.ranges)} range run(s){', plus undated articles' if plan.undated else ''}", file=sys.stderr)
-        _refresh_entities(defs, instance, plan.ranges, "entities+counts")
+        _refresh_entities(defs, instance, plan.ranges, "entities+counts", plan.day_articles)
     _publish(settings)
     return cmd_status(args)
 
@@ -126,7 +181,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         # Forget the extraction bookkeeping of the range so every article is extracted again.
         with Warehouse(settings.duckdb_path).transaction() as con:
             run_sql(con, "state/forget_extractions", start=args.start, end=args.end)
-    _refresh_entities(defs, _instance(), [(args.start, args.end)], "backfill")
+    with Warehouse(settings.duckdb_path).connect() as con:
+        day_articles = dict(run_sql(con, "state/articles_per_day", start=args.start, end=args.end).fetchall())
+    _refresh_entities(defs, _instance(), [(args.start, args.end)], "backfill", day_articles)
     _publish(settings)
     return cmd_status(args)
 
@@ -179,7 +236,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="ingest, parse, extract and count everything new under $NEWS_CORPUS_DIR (incremental)")
     b.set_defaults(func=cmd_build)
-    f = sub.add_parser("backfill", help="re-materialize entities and counts for a range of publication days in one run")
+    f = sub.add_parser("backfill", help="re-materialize entities and counts for a range of publication days (split over $NEWS_WORKERS processes, no start-up per partition)")
     f.add_argument("--start", type=_date, required=True, help="first publication day, YYYY-MM-DD")
     f.add_argument("--end", type=_date, required=True, help="last publication day (inclusive), YYYY-MM-DD")
     f.add_argument("--force", action="store_true", help="re-extract every article of the range, not only changed ones")
@@ -189,6 +246,9 @@ def parser() -> argparse.ArgumentParser:
     t = sub.add_parser("top", help="the most mentioned entities")
     t.add_argument("--limit", type=int, default=15, help="how many (default 15)")
     t.set_defaults(func=cmd_top)
+    sub.add_parser("query", add_help=False,
+                   help="run an analyst query from sql/queries/ against the published warehouse; "
+                   "`news-assets query` lists them")
     e = sub.add_parser(
         "ner-eval", add_help=False,
         help="score an extractor on a CoNLL gold file (precision/recall/F1 per type, tokens/s) as JSON; "
@@ -199,6 +259,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["query"]:
+        from news_assets.queries import cli_query
+
+        return cli_query(argv[1:])
     if argv[:1] == ["ner-eval"]:
         # ner-eval owns its options (--gold, --train, --extractor, …): hand them over untouched.
         return cmd_ner_eval(argparse.Namespace(rest=argv[1:]))

@@ -16,6 +16,7 @@ MERGE_GAP_DAYS = 15
 @dataclass(frozen=True)
 class RefreshPlan:
     ranges: tuple[tuple[dt.date, dt.date], ...]  # day ranges (inclusive) to re-materialize, in order
+    day_articles: dict                           # stale day -> articles to extract that day
     stale_days: int
     undated: bool                                # the undated bucket needs work
     articles_to_extract: int
@@ -50,7 +51,39 @@ def plan_refresh(wh: Warehouse, extractor_version: str) -> RefreshPlan:
     days = [day for day, _ in rows if day is not None]
     return RefreshPlan(
         ranges=day_ranges(days),
+        day_articles={day: int(n) for day, n in rows if day is not None},
         stale_days=len(days),
         undated=any(day is None for day, _ in rows),
         articles_to_extract=int(sum(n for _, n in rows)),
     )
+
+
+# Cost of one day in a range run, in "articles extracted" units: Dagster's per-partition events
+# (~70 ms) weigh about as much as extracting 20 articles.
+DAY_COST = 20
+
+
+def split_for_workers(
+    ranges: tuple[tuple[dt.date, dt.date], ...], day_articles: dict, workers: int
+) -> list[tuple[dt.date, dt.date]]:
+    """Cut ranges at day boundaries into pieces of at most ~1/workers of the total work each, so
+    `workers` processes can run them side by side (largest first, for even finishing times)."""
+    if workers <= 1:
+        return list(ranges)
+
+    def weight(day: dt.date) -> int:
+        return DAY_COST + day_articles.get(day, 0)
+
+    days_of = [[a + dt.timedelta(days=i) for i in range((b - a).days + 1)] for a, b in ranges]
+    total = sum(weight(d) for days in days_of for d in days)
+    cap = max(total / workers, 1)
+    pieces: list[tuple[tuple[dt.date, dt.date], int]] = []
+    for days in days_of:
+        start, acc = days[0], 0
+        for i, day in enumerate(days):
+            acc += weight(day)
+            if acc >= cap and i < len(days) - 1:
+                pieces.append(((start, day), acc))
+                start, acc = days[i + 1], 0
+        pieces.append(((start, days[-1]), acc))
+    return [r for r, _ in sorted(pieces, key=lambda p: -p[1])]

@@ -1,0 +1,10 @@
+-- Drop mentions and bookkeeping of articles that left the scope (deleted, or re-dated to another
+-- day). Scope: the days [$start, $end], or the undated bucket when $undated.
+DELETE FROM entity_mentions AS m
+WHERE CASE WHEN $undated THEN m.published_date IS NULL ELSE m.published_date BETWEEN $start AND $end END
+  AND NOT EXISTS (SELECT 1 FROM articles a
+                  WHERE a.article_id = m.article_id AND a.published_date IS NOT DISTINCT FROM m.published_date);
+DELETE FROM extraction_log AS l
+WHERE CASE WHEN $undated THEN l.published_date IS NULL ELSE l.published_date BETWEEN $start AND $end END
+  AND NOT EXISTS (SELECT 1 FROM articles a
+                  WHERE a.article_id = l.article_id AND a.published_date IS NOT DISTINCT FROM l.published_date);
