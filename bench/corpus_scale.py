@@ -1,0 +1,204 @@
+"""Corpus-scale benchmark (issue: the whole ANT corpus in about a minute).
+
+Prints, for one corpus (default: ../shared/corpora/ant-v2.1, read in place):
+  1. the floor: one Python process reading every file and regex-tokenising it;
+  2. a full build from an empty warehouse: wall time, articles/s, MB/s, peak RSS, time per stage;
+  3. incremental refresh: a build over 89 % of the files, then +1 % and +10 % new files;
+  4. extractor throughput (tokens/s) for each extractor available here;
+  5. a forced backfill of every publication day with NEWS_WORKERS=1 and =2.
+
+Usage: .venv/bin/python bench/corpus_scale.py [--corpus DIR] [--skip incremental,backfill,...]
+Every figure is measured by this run; nothing is assumed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CLI = REPO / ".venv" / "bin" / "news-assets"
+DEFAULT_CORPUS = (REPO / ".." / "shared" / "corpora" / "ant-v2.1").resolve()
+TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def corpus_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".") and p.suffix != ".md")
+
+
+def floor(files: list[Path]) -> dict:
+    started = time.perf_counter()
+    tokens = nbytes = 0
+    for p in files:
+        data = p.read_bytes()
+        nbytes += len(data)
+        tokens += len(TOKEN.findall(data.decode("utf-8", "replace")))
+    return {"seconds": time.perf_counter() - started, "tokens": tokens, "bytes": nbytes}
+
+
+def run_cli(args: list[str], env: dict) -> dict:
+    """Run news-assets in a child process; wall time, its stage lines and the child's peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"news-assets {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    stages = [(m.group(1), float(m.group(2))) for m in re.finditer(r"^(.*): run \w+ ok in ([\d.]+) s$", proc.stderr, re.M)]
+    published = re.search(r"for readers in ([\d.]+) s", proc.stderr)
+    return {"wall": wall, "stages": stages, "peak_rss_mb": max(peak, before) / 1024,
+            "publish": float(published.group(1)) if published else 0.0, "stdout": proc.stdout}
+
+
+def fresh_env(work: Path, corpus: Path, **extra: str) -> dict:
+    home = work / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWS_")}
+    env.update(NEWS_CORPUS_DIR=str(corpus), NEWS_DUCKDB_PATH=str(work / "news.duckdb"), DAGSTER_HOME=str(home), **extra)
+    return env
+
+
+def count(env: dict, table: str) -> int:
+    import duckdb
+
+    with duckdb.connect(env["NEWS_DUCKDB_PATH"], read_only=True) as con:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def summarise_stages(stages: list[tuple[str, float]]) -> str:
+    ingest = sum(s for label, s in stages if label.startswith("ingest"))
+    ranges = [s for label, s in stages if "…" in label]
+    totals = sum(s for label, s in stages if "undated" in label)
+    return (f"ingest+parse+duplicates {ingest:.1f} s; entities+counts {sum(ranges):.1f} s in {len(ranges)} range run(s); "
+            f"undated+entities {totals:.1f} s")
+
+
+def extractor_speed(files: list[Path], n: int = 2000) -> list[tuple[str, str]]:
+    sys.path.insert(0, str(REPO))
+    from news_assets.extraction import get_extractor
+    from news_assets.text.parsing import parse_document
+    from news_assets.text.tokenize import tokenize
+
+    step = max(1, len(files) // n)
+    bodies = []
+    for p in files[::step][:n]:
+        try:
+            bodies += [a.body for a in parse_document(p.read_bytes(), str(p)).articles]
+        except Exception:  # noqa: BLE001 - a benchmark sample, rejects are simply skipped
+            pass
+    tokens = sum(len(tokenize(b)) for b in bodies)
+    out = []
+    for name in ("rules", "model", "camel"):
+        try:
+            extractor = get_extractor(name)
+        except Exception as exc:  # noqa: BLE001
+            out.append((name, f"not available here: {str(exc).splitlines()[0][:120]}"))
+            continue
+        started = time.perf_counter()
+        extractor.extract_many(bodies)
+        took = time.perf_counter() - started
+        out.append((name, f"{tokens / took:,.0f} tokens/s on one core ({len(bodies)} articles, {tokens:,} tokens, cold cache)"))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--skip", default="", help="comma list of: floor,full,incremental,extractors,backfill")
+    ap.add_argument("--keep", type=Path, help="keep the work folders under this path")
+    args = ap.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    if not args.corpus.is_dir():
+        print(f"corpus {args.corpus} is absent (the shared ANT corpus sits at ../shared/corpora/ant-v2.1)")
+        return 0
+    files = corpus_files(args.corpus)
+    base = Path(args.keep or tempfile.mkdtemp(prefix="news_bench_"))
+    base.mkdir(parents=True, exist_ok=True)
+    rows: list[tuple[str, str]] = [("machine", f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"),
+                                   ("corpus", f"{args.corpus} ({len(files):,} files)")]
+
+    fl = None
+    if "floor" not in skip:
+        fl = floor(files)
+        rows.append(("floor: read + regex-tokenise, 1 process",
+                     f"{fl['seconds']:.1f} s ({fl['bytes'] / 1e6:.0f} MB, {fl['tokens']:,} tokens)"))
+
+    full_env = None
+    if "full" not in skip:
+        full_env = fresh_env(base / "full", args.corpus)
+        r = run_cli(["build"], full_env)
+        n_articles = count(full_env, "articles")
+        mb = sum(p.stat().st_size for p in files) / 1e6
+        rows.append(("full build from empty", f"{r['wall']:.1f} s wall; {n_articles / r['wall']:,.0f} articles/s; "
+                                              f"{mb / r['wall']:.2f} MB/s; peak RSS {r['peak_rss_mb']:,.0f} MB"))
+        rows.append(("  per stage", summarise_stages(r["stages"]) + f"; publish {r['publish']:.1f} s"))
+        if fl:
+            rows.append(("  build / floor", f"{r['wall'] / fl['seconds']:.1f}x"))
+        rows.append(("  rows", f"{n_articles:,} articles, {count(full_env, 'entity_mentions'):,} mentions, "
+                              f"{count(full_env, 'entities'):,} entities"))
+
+    if "incremental" not in skip:
+        work = base / "incremental"
+        corpus = work / "corpus"
+        held_1 = [p for i, p in enumerate(files) if i % 100 == 7]
+        held_10 = [p for i, p in enumerate(files) if i % 100 in range(10, 20)]
+        held = {*held_1, *held_10}
+        for p in files:
+            if p not in held:
+                dest = corpus / p.relative_to(args.corpus)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(p, dest)
+        env = fresh_env(work, corpus)
+        r0 = run_cli(["build"], env)
+        rows.append((f"incremental: base build ({len(files) - len(held):,} files)", f"{r0['wall']:.1f} s"))
+        for label, batch in (("+1 %", held_1), ("+10 %", held_10)):
+            for p in batch:
+                dest = corpus / p.relative_to(args.corpus)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(p, dest)
+            r = run_cli(["build"], env)
+            rows.append((f"incremental: {label} ({len(batch):,} new files)",
+                         f"{r['wall']:.1f} s wall ({summarise_stages(r['stages'])})"))
+        r = run_cli(["build"], env)
+        rows.append(("incremental: unchanged corpus", f"{r['wall']:.1f} s wall"))
+
+    if "extractors" not in skip:
+        for name, figure in extractor_speed(files):
+            rows.append((f"extractor {name}", figure))
+
+    if "backfill" not in skip:
+        env = full_env or fresh_env(base / "full", args.corpus)
+        if not full_env:
+            run_cli(["build"], env)
+        import duckdb
+
+        with duckdb.connect(env["NEWS_DUCKDB_PATH"], read_only=True) as con:
+            first, last = con.execute("SELECT min(published_date), max(published_date) FROM articles "
+                                      "WHERE published_date >= DATE '2018-01-01'").fetchone()
+        timings = {}
+        for workers in (1, 2):
+            r = run_cli(["backfill", "--start", str(first), "--end", str(last), "--force"], {**env, "NEWS_WORKERS": str(workers)})
+            timings[workers] = r["wall"]
+            rows.append((f"backfill --force {first} … {last}, NEWS_WORKERS={workers}", f"{r['wall']:.1f} s wall"))
+        rows.append(("  speed-up 2 vs 1 worker", f"{timings[1] / timings[2]:.2f}x"))
+
+    width = max(len(k) for k, _ in rows)
+    print("| measure | result |\n|---|---|")
+    for k, v in rows:
+        print(f"| {k.ljust(width)} | {v} |")
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
