@@ -195,6 +195,15 @@ CREATE TABLE IF NOT EXISTS entity_cooccurrence (
 COMMENT ON TABLE entity_cooccurrence IS 'Pairs of entities mentioned in the same article, per day; entity_a < entity_b.';
 COMMENT ON COLUMN entity_cooccurrence.articles IS 'distinct articles that day mentioning both';
 
+CREATE TABLE IF NOT EXISTS article_fingerprints (
+    article_id VARCHAR NOT NULL,
+    body_hash  VARCHAR NOT NULL,
+    text_hash  UBIGINT NOT NULL,
+    n_words    INTEGER NOT NULL,
+    minhash    UBIGINT[]
+);
+COMMENT ON TABLE article_fingerprints IS 'Bookkeeping: per article body, the normalised-text hash and MinHash signature duplicate clustering starts from, so a refresh fingerprints only new articles.';
+
 CREATE TABLE IF NOT EXISTS pipeline_state (
     key   VARCHAR NOT NULL,
     value VARCHAR NOT NULL

@@ -45,7 +45,7 @@ import polars as pl
 
 from .normalize import normalize_for_matching
 
-__all__ = ["cluster_duplicates", "normalize_body", "MIN_NEAR_WORDS", "SHINGLE_WORDS"]
+__all__ = ["cluster_duplicates", "cluster_fingerprints", "fingerprint_bodies", "normalize_body", "MIN_NEAR_WORDS", "SHINGLE_WORDS"]
 
 SHINGLE_WORDS = 5
 MIN_NEAR_WORDS = 8  # shorter bodies only cluster on exact match
@@ -196,6 +196,35 @@ def _find(parent: dict[int, int], x: int) -> int:
 # --------------------------------------------------------------------------------------------
 
 
+FINGERPRINT_SCHEMA = {
+    "text_hash": pl.UInt64,
+    "n_words": pl.Int32,
+    "minhash": pl.List(pl.UInt64),
+}
+
+
+def fingerprint_bodies(bodies: list[str | None]) -> pl.DataFrame:
+    """Per body, what clustering needs, computed once and storable: a hash of the normalised text
+    (exact duplicates), its word count, and the MinHash signature (None when too short to be a near
+    duplicate). Rows follow the input order."""
+    cache = _TokenCache()
+    texts = pl.DataFrame(
+        {"doc": pl.Series(range(len(bodies)), dtype=pl.UInt32), "text": [normalize_body(b, cache) for b in bodies]},
+        schema={"doc": pl.UInt32, "text": pl.String},
+    ).with_columns(
+        pl.when(pl.col("text") == "").then(0).otherwise(pl.col("text").str.count_matches(" ") + 1)
+        .cast(pl.Int32).alias("n_words"),
+        pl.col("text").hash(_WORD_SEED).alias("text_hash"),
+    )
+    long_enough = texts.filter(pl.col("n_words") >= MIN_NEAR_WORDS)
+    sig_cols = [f"m{k}" for k in range(NUM_BANDS * ROWS_PER_BAND)]
+    if long_enough.height:
+        sig = _minhash(_shingles(long_enough)).select("doc", pl.concat_list(sig_cols).alias("minhash"))
+    else:
+        sig = pl.DataFrame(schema={"doc": pl.UInt32, "minhash": pl.List(pl.UInt64)})
+    return texts.join(sig, on="doc", how="left").sort("doc").select(list(FINGERPRINT_SCHEMA))
+
+
 def cluster_duplicates(articles: pl.DataFrame, threshold: float = 0.8) -> pl.DataFrame:
     """Cluster exact and near-duplicate bodies; one output row per input row, in input order.
 
@@ -204,45 +233,63 @@ def cluster_duplicates(articles: pl.DataFrame, threshold: float = 0.8) -> pl.Dat
     Output: ``article_id``, ``cluster_id`` (= ``canonical_article_id``), ``canonical_article_id``,
     ``duplicate_kind`` ('canonical' | 'exact' | 'near'), ``similarity`` (Float64).
     """
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     missing = {"article_id", "body", "published_at"} - set(articles.columns)
     if missing:
         raise ValueError(f"missing column(s): {sorted(missing)}")
-    n = articles.height
+    bodies = dict(zip(articles["article_id"].cast(pl.String).to_list(), articles["body"].to_list()))
+    prints = pl.concat([articles.select("article_id", "published_at"),
+                        fingerprint_bodies(articles["body"].to_list())], how="horizontal")
+    return cluster_fingerprints(prints, lambda ids: [bodies[i] for i in ids], threshold)
+
+
+def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0.8) -> pl.DataFrame:
+    """Cluster from stored fingerprints (see :func:`fingerprint_bodies`).
+
+    ``prints``: ``article_id``, ``published_at`` and the fingerprint columns. ``load_bodies(ids)``
+    returns the bodies of the given article ids, in order: only the articles of candidate pairs are
+    read again, to verify them by exact shingle Jaccard. Output as :func:`cluster_duplicates`.
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    n = prints.height
     if n == 0:
         return pl.DataFrame(schema=_OUTPUT_SCHEMA)
-    ids = articles["article_id"].cast(pl.String)
+    ids = prints["article_id"].cast(pl.String)
     if ids.null_count() or ids.n_unique() != n:
         raise ValueError("article_id must be non-null and unique")
 
-    cache = _TokenCache()
-    texts = pl.DataFrame(
-        {
-            "doc": pl.Series(range(n), dtype=pl.UInt32),
-            "text": [normalize_body(b, cache) for b in articles["body"].to_list()],
-        }
-    ).with_columns(
-        pl.when(pl.col("text") == "").then(0).otherwise(pl.col("text").str.count_matches(" ") + 1).alias("nw")
+    texts = prints.select(
+        pl.Series("doc", range(n), dtype=pl.UInt32), "text_hash", "n_words", "minhash",
     )
-
-    # exact groups: representative = first doc with that normalised text
+    # exact groups: representative = first doc with that normalised text (empty texts stand alone)
     texts = texts.with_columns(
-        pl.when(pl.col("nw") > 0).then(pl.col("doc").min().over("text")).otherwise(pl.col("doc")).alias("rep")
+        pl.when(pl.col("n_words") > 0).then(pl.col("doc").min().over("text_hash")).otherwise(pl.col("doc")).alias("rep")
     )
     rep = texts["rep"].to_list()
 
-    # near duplicates among representatives of enough length
-    reps = texts.filter((pl.col("nw") >= MIN_NEAR_WORDS) & (pl.col("doc") == pl.col("rep")))
+    shingled: set[int] = set()
+    shingle_frames: list[pl.DataFrame] = [pl.DataFrame(schema={"doc": pl.UInt32, "s": pl.UInt64})]
+
+    def shingle_sets_of(docs: list[int]) -> pl.DataFrame:
+        """Shingle sets of these docs, re-reading only bodies not shingled yet in this call."""
+        todo = sorted(set(docs) - shingled)
+        if todo:
+            cache = _TokenCache()
+            texts_todo = pl.DataFrame({"doc": pl.Series(todo, dtype=pl.UInt32),
+                                       "text": [normalize_body(b, cache) for b in load_bodies([ids[d] for d in todo])]})
+            shingle_frames.append(_shingles(texts_todo).unique())
+            shingled.update(todo)
+        return pl.concat(shingle_frames).filter(pl.col("doc").is_in(pl.Series(docs, dtype=pl.UInt32).implode()))
+
+    # near duplicates among representatives with a signature
+    reps = texts.filter((pl.col("doc") == pl.col("rep")) & pl.col("minhash").is_not_null())
     parent: dict[int, int] = {}
-    shingle_sets = pl.DataFrame(schema={"doc": pl.UInt32, "s": pl.UInt64})
     if reps.height > 1:
-        shingles = _shingles(reps)
-        pairs = _candidate_pairs(_minhash(shingles))
+        sig = reps.select("doc", *[pl.col("minhash").list.get(k).alias(f"m{k}") for k in range(NUM_BANDS * ROWS_PER_BAND)])
+        pairs = _candidate_pairs(sig)
         if pairs.height:
-            involved = pl.concat([pairs["a"], pairs["b"]]).unique()
-            shingle_sets = shingles.filter(pl.col("doc").is_in(involved.implode())).unique()
-            verified = _jaccard(pairs, shingle_sets).filter(pl.col("j") >= threshold)
+            involved = pl.concat([pairs["a"], pairs["b"]]).unique().to_list()
+            verified = _jaccard(pairs, shingle_sets_of(involved)).filter(pl.col("j") >= threshold)
             for a, b in verified.select("a", "b").sort("a", "b").iter_rows():
                 ra, rb = _find(parent, a), _find(parent, b)
                 if ra != rb:
@@ -253,7 +300,7 @@ def cluster_duplicates(articles: pl.DataFrame, threshold: float = 0.8) -> pl.Dat
         {
             "doc": pl.Series(range(n), dtype=pl.UInt32),
             "article_id": ids,
-            "published_at": articles["published_at"],
+            "published_at": prints["published_at"],
             "rep": pl.Series(rep, dtype=pl.UInt32),
             "root": pl.Series(root, dtype=pl.UInt32),
         }
@@ -273,11 +320,8 @@ def cluster_duplicates(articles: pl.DataFrame, threshold: float = 0.8) -> pl.Dat
     ).unique()
     sims = pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32, "j": pl.Float64})
     if near_pairs.height:
-        need = pl.concat([near_pairs["a"], near_pairs["b"]]).unique()
-        have = shingle_sets["doc"].unique()
-        if not need.is_in(have.implode()).all():
-            shingle_sets = _shingles(texts.filter(pl.col("doc").is_in(need.implode()))).unique()
-        sims = _jaccard(near_pairs, shingle_sets)
+        need = pl.concat([near_pairs["a"], near_pairs["b"]]).unique().to_list()
+        sims = _jaccard(near_pairs, shingle_sets_of(need))
 
     out = frame.join(sims, left_on=["rep", "crep"], right_on=["a", "b"], how="left").sort("doc")
     kind = (

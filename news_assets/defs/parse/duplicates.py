@@ -1,10 +1,11 @@
 """Duplicates: articles grouped into clusters of the same story, with a canonical article each."""
 import dagster as dg
+import polars as pl
 
 from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.resources import WarehouseResource
-from news_assets.text.duplicates import cluster_duplicates
+from news_assets.text.duplicates import cluster_fingerprints, fingerprint_bodies
 from news_assets.versions import DUPLICATES_VERSION
 from news_assets.warehouse import query, run_sql
 
@@ -29,13 +30,29 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     state = f"{DUPLICATES_VERSION}:{n_articles}:{fingerprint}"
     recomputed = previous is None or previous[0] != state
     if recomputed:
+        # Fingerprint only bodies not seen before; clustering then starts from every stored
+        # fingerprint and re-reads just the bodies of candidate pairs.
         with wh.connect() as con:
-            bodies = query(con, "duplicates/article_bodies").pl()
-        clusters = cluster_duplicates(bodies)
+            todo = query(con, "duplicates/articles_to_fingerprint").pl()
+        prints = pl.concat([todo.select("article_id", "body_hash"), fingerprint_bodies(todo["body"].to_list())],
+                           how="horizontal")
+        with wh.transaction() as con:
+            con.register("new_prints", prints)
+            run_sql(con, "duplicates/write_fingerprints")
+            all_prints = query(con, "duplicates/fingerprints").pl()
+
+        def load_bodies(ids: list[str]) -> list[str]:
+            with wh.connect() as con:
+                con.register("wanted", pl.DataFrame({"article_id": ids}))
+                found = dict(run_sql(con, "duplicates/bodies_of").fetchall())
+            return [found[i] for i in ids]
+
+        clusters = cluster_fingerprints(all_prints, load_bodies)
         with wh.transaction() as con:
             con.register("new_clusters", clusters)
             run_sql(con, "duplicates/write_clusters")
             run_sql(con, "duplicates/write_state", fingerprint=state)
+        context.log.info(f"fingerprinted {todo.height} new bodies; clustered {all_prints.height} articles")
     else:
         context.log.info("articles unchanged since the last clustering: kept it")
     with wh.connect() as con:

@@ -1,0 +1,4 @@
+-- Every article's fingerprint with its publication time: the input of clustering.
+SELECT a.article_id, a.published_at, f.text_hash, f.n_words, f.minhash
+FROM articles a JOIN article_fingerprints f ON f.article_id = a.article_id AND f.body_hash = a.body_hash
+ORDER BY a.article_id;
