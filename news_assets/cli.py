@@ -148,17 +148,34 @@ def _publish(settings) -> None:
     print(f"published {path} for readers in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
 
+def _extractor_choice(settings):
+    from news_assets.extraction import resolve_extractor
+
+    from news_assets.extraction import ExtractorUnavailable, get_extractor
+
+    choice = resolve_extractor(settings.extractor, settings.ner_gold, settings.model_dir, settings.camel_model_dir)
+    if choice.note:
+        print(f"news-assets: {choice.note}", file=sys.stderr)
+    if choice.effective == "camel":  # fail before any run if its stack or model is missing
+        try:
+            get_extractor(choice.effective, str(choice.model_path) if choice.model_path else None)
+        except ExtractorUnavailable as exc:
+            raise SettingsError(str(exc)) from exc
+    return choice
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from news_assets.definitions import build_definitions
-    from news_assets.extraction import extractor_version
     from news_assets.warehouse import Warehouse, plan_refresh
 
     settings = load_settings()
-    print(f"corpus:    {settings.corpus_dir}\nwarehouse: {settings.duckdb_path}", file=sys.stderr)
+    choice = _extractor_choice(settings)
+    print(f"corpus:    {settings.corpus_dir}\nwarehouse: {settings.duckdb_path}\nextractor: {choice.version}",
+          file=sys.stderr)
     defs = build_definitions(settings)
     instance = _instance()
     _run(defs.resolve_job_def("ingest_job"), instance, "ingest+parse")
-    plan = plan_refresh(Warehouse(settings.duckdb_path), extractor_version(settings.extractor))
+    plan = plan_refresh(Warehouse(settings.duckdb_path), choice.version)
     if plan.empty:
         print("entities+counts: nothing to refresh (no article changed)", file=sys.stderr)
     else:

@@ -25,13 +25,20 @@ class Settings:
     partitions_start: dt.date
     extractor: str
     max_file_bytes: int
+    ner_gold: Path | None = None       # CoNLL gold the `model` extractor trains on
+    camel_model_dir: Path | None = None  # a local camel-tools NER model (BERT token classifier)
+
+    @property
+    def model_dir(self) -> Path:
+        """Where trained extractor models live: beside the warehouse."""
+        return self.duckdb_path.parent / "models"
 
     @property
     def lock_path(self) -> Path:
         return self.duckdb_path.with_name(self.duckdb_path.name + ".lock")
 
 
-EXTRACTORS = ("rules",)
+EXTRACTORS = ("rules", "model", "camel")
 
 
 def _env(name: str) -> str | None:
@@ -64,7 +71,17 @@ def load_settings() -> Settings:
     max_raw = _env("NEWS_MAX_FILE_BYTES") or str(64 * 1024 * 1024)
     if not max_raw.isdigit() or int(max_raw) <= 0:
         raise SettingsError(f"NEWS_MAX_FILE_BYTES={max_raw!r} must be a positive whole number of bytes")
+    gold_raw = _env("NEWS_NER_GOLD")
+    gold = Path(gold_raw).expanduser().resolve() if gold_raw else None
+    if gold is not None and not gold.is_file():
+        raise SettingsError(f"NEWS_NER_GOLD={gold_raw} is not a file: give a CoNLL file ('token TAG' lines)")
+    camel_raw = _env("NEWS_CAMEL_MODEL_DIR")
+    camel_dir = Path(camel_raw).expanduser().resolve() if camel_raw else None
+    if camel_dir is not None and not (camel_dir / "config.json").is_file():
+        raise SettingsError(f"NEWS_CAMEL_MODEL_DIR={camel_raw} has no config.json: point it at a camel-tools NER model folder")
     return Settings(
+        ner_gold=gold,
+        camel_model_dir=camel_dir,
         corpus_dir=corpus.resolve(),
         duckdb_path=db.resolve(),
         partitions_start=start,

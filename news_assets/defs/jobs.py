@@ -7,8 +7,8 @@ from news_assets.defs.partitions import daily_partitions
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
-    selection=dg.AssetSelection.groups("ingest", "parse"),
-    description="Ingest new or changed files under the corpus root and parse them into articles.",
+    selection=dg.AssetSelection.groups("ingest", "parse", "models"),
+    description="Ingest new or changed files under the corpus root, parse them into articles, train the extractor model if configured.",
 )
 
 entities_job = dg.define_asset_job(

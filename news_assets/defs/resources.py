@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from news_assets.extraction import ExtractorChoice, resolve_extractor
 from news_assets.warehouse import Warehouse
 
 
@@ -28,6 +29,17 @@ class CorpusResource(dg.ConfigurableResource):
 
 
 class ExtractorResource(dg.ConfigurableResource):
-    """Which entity extractor runs ($NEWS_EXTRACTOR)."""
+    """Which entity extractor runs ($NEWS_EXTRACTOR), and what it needs (gold file, model folders)."""
 
     name: str = "rules"
+    ner_gold: str | None = None
+    model_dir: str | None = None
+    camel_model_dir: str | None = None
+
+    def choice(self) -> ExtractorChoice:
+        return resolve_extractor(
+            self.name,
+            Path(self.ner_gold) if self.ner_gold else None,
+            Path(self.model_dir) if self.model_dir else None,
+            Path(self.camel_model_dir) if self.camel_model_dir else None,
+        )

@@ -5,7 +5,6 @@ import dagster as dg
 from news_assets.corpus import corpus_signature
 from news_assets.defs.jobs import entities_job, ingest_job
 from news_assets.defs.resources import CorpusResource, ExtractorResource, WarehouseResource
-from news_assets.extraction import extractor_version
 from news_assets.warehouse import plan_refresh
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -35,7 +34,7 @@ def articles_to_entities_sensor(
     context: dg.SensorEvaluationContext, asset_event, warehouse: WarehouseResource, extractor: ExtractorResource
 ):
     """After articles change, refresh entities and counts for exactly the publication days affected."""
-    plan = plan_refresh(warehouse.get(), extractor_version(extractor.name))
+    plan = plan_refresh(warehouse.get(), extractor.choice().version)
     if plan.empty:
         return dg.SkipReason("articles materialized but no publication day needs work")
     if not plan.ranges:

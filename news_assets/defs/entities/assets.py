@@ -6,11 +6,12 @@ import time
 import dagster as dg
 import polars as pl
 
+from news_assets.defs.entities.ner_model import ner_model
 from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.partitions import daily_partitions, partition_dates
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
-from news_assets.extraction import extractor_version, get_extractor
+from news_assets.extraction import ExtractorChoice, get_extractor
 from news_assets.ner import entity_id
 from news_assets.parallel import ordered_map
 from news_assets.versions import ENTITIES_VERSION, EXTRACTOR_VERSIONS
@@ -31,16 +32,16 @@ MENTION_CHECKS = [
 
 def _extract_article(item: tuple) -> list[tuple]:
     """Mentions of one article as row tuples in MENTION_SCHEMA order (cheap to send between processes)."""
-    extractor_name, article_id, doc_id, body, published_date = item
+    (effective, model_path), article_id, doc_id, body, published_date = item
     return [
         (f"{article_id}:{m.start}", article_id, doc_id, entity_id(m.entity_type, m.canonical_key), m.entity_type,
          m.surface, m.start, m.end, m.canonical_key, m.canonical_name, published_date)
-        for m in get_extractor(extractor_name).extract(body)
+        for m in get_extractor(effective, model_path).extract(body)
     ]
 
 
 def extract_scope(
-    context: dg.AssetExecutionContext, wh: Warehouse, extractor_name: str, scope: dict
+    context: dg.AssetExecutionContext, wh: Warehouse, choice: ExtractorChoice, scope: dict
 ) -> dg.MaterializeResult:
     """Extract the articles of one scope that need it, write their mentions, check the scope.
 
@@ -49,13 +50,16 @@ def extract_scope(
     batch of articles is one transaction with its bookkeeping, so an interrupted run resumes where
     it stopped.
     """
-    version = extractor_version(extractor_name)
+    version = choice.version
+    if choice.note:
+        context.log.warning(choice.note)
+    which = (choice.effective, str(choice.model_path) if choice.model_path else None)
     with wh.transaction() as con:
         run_sql(con, "entities/remove_orphans", **scope)
         todo = query(con, "entities/articles_to_extract", extractor_version=version, **scope).pl()
     if todo.height:
-        get_extractor(extractor_name)  # build the gazetteers once here; forked workers inherit them
-    items = [(extractor_name, a, d, b, p) for a, d, b, p in
+        get_extractor(*which)  # build it once here; forked workers inherit it
+    items = [(which, a, d, b, p) for a, d, b, p in
              todo.select("article_id", "doc_id", "body", "published_date").iter_rows()]
     results = ordered_map(_extract_article, items, chunksize=32)
     started, found = time.monotonic(), 0
@@ -85,6 +89,7 @@ def extract_scope(
         "mentions_extracted": found,
         "articles_with_mentions": int(n_articles),
         "extractor": version,
+        **({"extractor_note": choice.note} if choice.note else {}),
     })
     return dg.MaterializeResult(
         metadata=metadata,
@@ -106,7 +111,7 @@ def _mention_checks(asset: str) -> list[dg.AssetCheckSpec]:
     kinds={"duckdb", "polars"},
     owners=["team:news-data"],
     code_version="+".join(EXTRACTOR_VERSIONS.values()),
-    deps=[articles],
+    deps=[articles, ner_model],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=_mention_checks("entity_mentions"),
@@ -116,7 +121,7 @@ def entity_mentions(
 ) -> dg.MaterializeResult:
     """Named-entity mentions (PERS/LOC/ORG/MISC) with character offsets into dated article bodies."""
     start, end = partition_dates(context)
-    return extract_scope(context, warehouse.get(), extractor.name, {"undated": False, "start": start, "end": end})
+    return extract_scope(context, warehouse.get(), extractor.choice(), {"undated": False, "start": start, "end": end})
 
 
 @dg.asset(
@@ -124,7 +129,7 @@ def entity_mentions(
     kinds={"duckdb", "polars"},
     owners=["team:news-data"],
     code_version="+".join(EXTRACTOR_VERSIONS.values()),
-    deps=[articles],
+    deps=[articles, ner_model],
     check_specs=_mention_checks("undated_entity_mentions"),
 )
 def undated_entity_mentions(
@@ -133,7 +138,7 @@ def undated_entity_mentions(
     """Mentions in articles with no usable date: rows of entity_mentions with published_date NULL."""
     # Dates are unused in the undated scope but every statement takes the same parameters.
     scope = {"undated": True, "start": dt.date.min, "end": dt.date.min}
-    return extract_scope(context, warehouse.get(), extractor.name, scope)
+    return extract_scope(context, warehouse.get(), extractor.choice(), scope)
 
 
 @dg.asset(
