@@ -68,7 +68,7 @@ def _run(job, instance, label: str, **kwargs) -> None:
 
 PARALLEL_RUNS_MIN_ARTICLES = 2000
 DATED_ASSETS = ("entity_mentions", "mention_counts_daily", "entity_cooccurrence")
-TOTAL_ASSETS = ("undated_entity_mentions", "entities")
+TOTAL_ASSETS = ("undated_entity_mentions", "entities", "entity_charts")
 
 
 def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | None = None) -> None:

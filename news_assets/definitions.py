@@ -5,6 +5,7 @@ import dagster as dg
 
 from news_assets.config import Settings, load_settings
 from news_assets.defs.counts import assets as counts_assets
+from news_assets.defs.counts import charts as chart_assets
 from news_assets.defs.entities import assets as entities_assets
 from news_assets.defs.entities import ner_model as ner_model_assets
 from news_assets.defs.ingest import assets as ingest_assets
@@ -19,7 +20,7 @@ from news_assets.defs.sensors import articles_to_entities_sensor, new_corpus_fil
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest_assets, parse_assets, duplicates_assets, ner_model_assets, entities_assets, counts_assets]),
+        assets=dg.load_assets_from_modules([ingest_assets, parse_assets, duplicates_assets, ner_model_assets, entities_assets, counts_assets, chart_assets]),
         jobs=[ingest_job, entities_job],
         schedules=[daily_refresh_schedule],
         sensors=[new_corpus_files_sensor, articles_to_entities_sensor, publish_warehouse_sensor],

@@ -15,6 +15,7 @@ def test_code_location_has_four_stage_groups_checks_schedule_and_sensors(env: En
         "raw_documents": "ingest", "articles": "parse", "article_duplicates": "parse", "entity_mentions": "entities",
         "undated_entity_mentions": "entities", "entities": "entities",
         "mention_counts_daily": "counts", "entity_cooccurrence": "counts", "ner_model": "models",
+        "entity_charts": "counts",
     }
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
