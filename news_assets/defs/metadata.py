@@ -37,10 +37,60 @@ def markdown_preview(con: duckdb.DuckDBPyConnection, preview: str, params: dict,
     return "\n".join(lines)
 
 
+def _deps(*pairs: str) -> list[dg.TableColumnDep]:
+    return [dg.TableColumnDep(asset_key=dg.AssetKey(p.split(".")[0]), column_name=p.split(".")[1]) for p in pairs]
+
+
+# Where each derived column comes from, shown as column lineage in the UI.
+COLUMN_LINEAGE = {
+    "articles": {
+        "doc_id": _deps("raw_documents.doc_id"),
+        "format": _deps("raw_documents.format"),
+    },
+    "article_duplicates": {
+        "article_id": _deps("articles.article_id"),
+        "cluster_id": _deps("articles.article_id", "articles.body", "articles.published_at"),
+        "similarity": _deps("articles.body"),
+    },
+    "entity_mentions": {
+        "article_id": _deps("articles.article_id"),
+        "doc_id": _deps("articles.doc_id"),
+        "surface": _deps("articles.body"),
+        "start_char": _deps("articles.body"),
+        "end_char": _deps("articles.body"),
+        "published_date": _deps("articles.published_date"),
+    },
+    "entities": {
+        "entity_id": _deps("entity_mentions.entity_id", "undated_entity_mentions.entity_id"),
+        "canonical_name": _deps("entity_mentions.canonical_name"),
+        "aliases": _deps("entity_mentions.surface"),
+        "mentions": _deps("entity_mentions.mention_id", "undated_entity_mentions.mention_id"),
+    },
+    "mention_counts_daily": {
+        "published_date": _deps("entity_mentions.published_date"),
+        "entity_id": _deps("entity_mentions.entity_id"),
+        "entity_type": _deps("entity_mentions.entity_type"),
+        "source": _deps("articles.source"),
+        "mentions": _deps("entity_mentions.mention_id"),
+        "articles": _deps("entity_mentions.article_id"),
+        "mentions_unique": _deps("entity_mentions.mention_id", "article_duplicates.duplicate_kind"),
+        "articles_unique": _deps("entity_mentions.article_id", "article_duplicates.duplicate_kind"),
+    },
+    "entity_cooccurrence": {
+        "published_date": _deps("entity_mentions.published_date"),
+        "entity_a": _deps("entity_mentions.entity_id"),
+        "entity_b": _deps("entity_mentions.entity_id"),
+        "articles": _deps("entity_mentions.article_id"),
+    },
+}
+
+
 def standard_metadata(
     con: duckdb.DuckDBPyConnection, table: str, row_count: int, preview: str, params: dict | None = None
 ) -> dict:
+    lineage = COLUMN_LINEAGE.get(table)
     return {
+        **({"dagster/column_lineage": dg.TableColumnLineage(deps_by_column=lineage)} if lineage else {}),
         "dagster/row_count": dg.MetadataValue.int(int(row_count)),
         "dagster/column_schema": table_schema(con, table),
         "preview": dg.MetadataValue.md(markdown_preview(con, preview, params or {})),

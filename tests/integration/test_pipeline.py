@@ -165,6 +165,8 @@ def test_materializations_report_row_count_schema_and_preview(env: Env):
         md = event.asset_materialization.metadata
         assert "dagster/row_count" in md and md["dagster/row_count"].value > 0, key
         assert "dagster/column_schema" in md and "preview" in md, key
+        if key != "raw_documents":
+            assert "dagster/column_lineage" in md, key
     checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
         [dg.AssetCheckKey(dg.AssetKey("entity_mentions"), "mention_offsets_match_surface")])
     assert checks, "the offsets check ran"
