@@ -103,7 +103,9 @@ _TREC_START = re.compile(
 # After "[" or "{", JSON continues with a quote, a bracket, a closer, a number or a literal.
 # A plain article whose title starts with "[فيديو]" does not, so it stays 'plain'.
 _JSONISH = re.compile(r'\A[\s\ufeff]*[\[{]\s*(?:["\[\]{}\d-]|true|false|null|\Z)')
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# An unterminated string runs to the end of the text: without the \Z the regex would re-scan
+# the rest from every later quote (quadratic on `["\"\"\"…`).
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\Z)|[\[\]{}]')
 MAX_JSON_DEPTH = 64
 
 
@@ -147,17 +149,25 @@ class _Detected:
     error: str | None = None  # set when the text claims to be JSON but is unusable
 
 
+TREC_PRELUDE_LIMIT = 1 << 20  # an XML declaration/DOCTYPE longer than 1 MiB is not a news file
+
+
 def _detect(text: str, path: str = "") -> _Detected:
-    if _TREC_START.match(text[:4096]):
+    if _TREC_START.match(text[:TREC_PRELUDE_LIMIT]):
         return _Detected("trec")
     stripped = text.lstrip(" \t\r\n\ufeff")
+    if stripped[:5].lower() == "<?xml" or stripped[:9].upper() == "<!DOCTYPE":
+        # XML that is not the TREC <DOC> layout: never read its markup as an article.
+        return _Detected("trec", error="XML without a <DOC> element: not a supported article format")
     if not stripped or stripped[0] not in "[{":
         return _Detected("plain")
     jsonish = bool(_JSONISH.match(stripped)) or path.lower().endswith((".json", ".jsonl", ".ndjson"))
+    too_deep: _JSONTooDeep | None = None
     try:
         return _Detected("json", _safe_loads(stripped))
     except _JSONTooDeep as exc:
-        return _Detected("json", error=str(exc))
+        too_deep = exc  # maybe JSON Lines with one pathological line: try that first
+        whole_error = exc
     except ValueError as exc:
         whole_error = exc
     # JSON Lines: one object per non-empty line. Tolerated when the first line is an object;
@@ -172,11 +182,13 @@ def _detect(text: str, path: str = "") -> _Detected:
                 records.append((n, exc))
             except ValueError:
                 records.append((n, _INVALID_LINE))
+        if any(isinstance(value, dict) for _, value in records):
+            return _Detected("jsonl", records)
         first = records[0][1]
         if isinstance(first, _JSONTooDeep):
             return _Detected("jsonl", error=str(first))
-        if isinstance(first, dict):
-            return _Detected("jsonl", records)
+    if too_deep is not None:
+        return _Detected("json", error=str(too_deep))
     if jsonish:
         return _Detected("json", error=f"invalid JSON: {whole_error}")
     return _Detected("plain")
@@ -225,14 +237,18 @@ def _trec_fields(doc: str, label: str, problems: list[str]) -> dict[str, str]:
     """Tag → raw value. A tag's content runs to its own closing tag, so stray '<' and other
     tags inside TEXT are harmless; an unclosed tag is ignored."""
     fields: dict[str, str] = {}
+    unclosed_from: dict[str, int] = {}  # tag -> position after which it has no closing tag
     pos = 0
     while True:
         m = _FIELD_OPEN.search(doc, pos)
         if m is None:
             return fields
         tag = m.group(1).upper()
-        close = _FIELD_CLOSE[tag].search(doc, m.end())
+        # Once a closing tag was not found from some position, it is not found from any later one:
+        # remembering that keeps many unclosed tags linear instead of re-scanning to the end.
+        close = None if m.end() >= unclosed_from.get(tag, len(doc) + 1) else _FIELD_CLOSE[tag].search(doc, m.end())
         if close is None:
+            unclosed_from[tag] = min(unclosed_from.get(tag, len(doc) + 1), m.end())
             problems.append(f"{label}: unclosed <{tag}>, ignored")
             pos = m.end()
             continue
