@@ -25,21 +25,20 @@ def worker_count() -> int:
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None, chunksize: int = 64) -> Iterator[R]:
-    """fn over items, in order, on `workers` forked processes (inline when 1 or few items)."""
+    """fn over items, in order, on `workers` forked processes (inline when 1 or few items).
+
+    A worker that dies (killed, out of memory) fails the call with BrokenProcessPool instead of
+    leaving it waiting forever for results that will never come.
+    """
     items = list(items)
     workers = worker_count() if workers is None else workers
     if workers <= 1 or len(items) < 2 * chunksize:
         yield from map(fn, items)
         return
-    pool = mp.get_context("fork").Pool(workers, initializer=_reset_signals)
-    try:
-        yield from pool.imap(fn, items, chunksize=chunksize)
-        pool.close()  # let workers exit on their own: terminate() would SIGTERM them mid-cleanup
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_reset_signals) as pool:
+        yield from pool.map(fn, items, chunksize=chunksize)
 
 
 def _reset_signals() -> None:

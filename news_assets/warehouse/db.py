@@ -43,6 +43,9 @@ class Warehouse:
         if not self.path.exists():
             return self.published_path
         with self._locked(exclusive=True):
+            # A publish killed between copy and rename leaves its temporary copy: remove those.
+            for stale in self.published_path.parent.glob(f".{self.published_path.name}.*.tmp"):
+                stale.unlink(missing_ok=True)
             con = _connect_with_retry(self.path, read_only=False)
             try:
                 con.execute("CHECKPOINT")  # fold the WAL into the file so the copy is complete

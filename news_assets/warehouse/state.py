@@ -20,10 +20,11 @@ class RefreshPlan:
     stale_days: int
     undated: bool                                # the undated bucket needs work
     articles_to_extract: int
+    totals_stale: bool = False                   # entities no longer matches entity_mentions
 
     @property
     def empty(self) -> bool:
-        return not self.ranges and not self.undated
+        return not self.ranges and not self.undated and not self.totals_stale
 
     @property
     def first_day(self) -> dt.date | None:
@@ -48,6 +49,7 @@ def day_ranges(days: list[dt.date], merge_gap: int = MERGE_GAP_DAYS) -> tuple[tu
 def plan_refresh(wh: Warehouse, extractor_version: str) -> RefreshPlan:
     with wh.connect() as con:
         rows = run_sql(con, "state/stale_days", extractor_version=extractor_version).fetchall()
+        (totals_stale,) = run_sql(con, "state/totals_stale").fetchone()
     days = [day for day, _ in rows if day is not None]
     return RefreshPlan(
         ranges=day_ranges(days),
@@ -55,6 +57,7 @@ def plan_refresh(wh: Warehouse, extractor_version: str) -> RefreshPlan:
         stale_days=len(days),
         undated=any(day is None for day, _ in rows),
         articles_to_extract=int(sum(n for _, n in rows)),
+        totals_stale=bool(totals_stale),
     )
 
 
