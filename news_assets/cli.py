@@ -288,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import dagster as dg
 
+    os.environ.setdefault("NEWS_PROGRESS", "1")  # progress lines on stderr for long work
     # backfill_policy is marked beta in Dagster 1.13; the warning says nothing a user can act on.
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)

@@ -14,6 +14,7 @@ from news_assets.defs.resources import ExtractorResource, WarehouseResource
 from news_assets.extraction import ExtractorChoice, get_extractor
 from news_assets.ner import entity_id
 from news_assets.parallel import ordered_map
+from news_assets.progress import Progress
 from news_assets.versions import ENTITIES_VERSION, EXTRACTOR_VERSIONS
 from news_assets.warehouse import Warehouse, query, run_sql
 
@@ -63,6 +64,8 @@ def extract_scope(
              todo.select("article_id", "doc_id", "body", "published_date").iter_rows()]
     results = ordered_map(_extract_article, items, chunksize=32)
     started, found = time.monotonic(), 0
+    span = "undated" if scope["undated"] else f"{scope['start']}…{scope['end']}"
+    progress = Progress(f"extracting entities {span}, articles", todo.height)
     for offset in range(0, todo.height, BATCH_ARTICLES):
         batch = todo.slice(offset, BATCH_ARTICLES)
         mentions, log = [], []
@@ -79,6 +82,7 @@ def extract_scope(
         done = offset + batch.height
         rate = done / max(time.monotonic() - started, 1e-9)
         context.log.info(f"extracted {done}/{todo.height} articles ({rate:,.0f} articles/s), {found:,} mentions")
+        progress.update(done, f"{found:,} mentions", force=True)
 
     with wh.connect() as con:
         total, without_article, bad_offsets, duplicate_ids, n_articles = run_sql(

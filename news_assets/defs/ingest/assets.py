@@ -10,6 +10,7 @@ import polars as pl
 
 from news_assets.corpus import iter_corpus_files
 from news_assets.parallel import ordered_map
+from news_assets.progress import Progress
 from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.resources import CorpusResource, WarehouseResource
 from news_assets.text.decode import DecodeError, decode_bytes
@@ -77,7 +78,9 @@ def raw_documents(
             to_read.append(f)
 
     reader = functools.partial(_read, max_bytes=corpus.max_file_bytes)
-    for f, (fields, sha, reason) in zip(to_read, ordered_map(reader, to_read)):
+    progress = Progress(f"reading new files ({seen:,} seen, {unchanged:,} unchanged)", len(to_read))
+    for i, (f, (fields, sha, reason)) in enumerate(zip(to_read, ordered_map(reader, to_read)), 1):
+        progress.update(i, force=i == len(to_read))
         if reason:
             rejects.append({"path": f.path, "sha256": sha, "reason": reason, "bytes": f.bytes, "mtime_ns": f.mtime_ns})
         else:

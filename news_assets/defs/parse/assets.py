@@ -12,6 +12,7 @@ from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.partitions import PARTITIONS_START
 from news_assets.defs.resources import WarehouseResource
 from news_assets.parallel import ordered_map
+from news_assets.progress import Progress
 from news_assets.text.parsing import ParsedDocument, RejectedDocument, parse_document
 from news_assets.versions import PARSER_VERSION
 from news_assets.warehouse import run_sql
@@ -122,6 +123,7 @@ def articles(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     by_format: Counter[str] = Counter()
     rejects: Counter[str] = Counter()
     parsed_articles = 0
+    progress = Progress("parsing documents", len(todo))
     for start in range(0, len(todo), BATCH_DOCUMENTS):
         batch = todo[start : start + BATCH_DOCUMENTS]
         rows, docs = [], []
@@ -143,6 +145,7 @@ def articles(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
             run_sql(con, "parse/write_batch", now=now, run_id=context.run_id, parser_version=PARSER_VERSION,
                     min_day=PARTITIONS_START, max_day=now.date() + dt.timedelta(days=1))
         context.log.info(f"parsed {min(start + BATCH_DOCUMENTS, len(todo))}/{len(todo)} documents")
+        progress.update(min(start + BATCH_DOCUMENTS, len(todo)), f"{parsed_articles:,} articles", force=True)
 
     with wh.transaction() as con:
         run_sql(con, "parse/remove_orphans")
