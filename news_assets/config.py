@@ -46,6 +46,15 @@ def _env(name: str) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
+def partitions_start_from_env() -> dt.date:
+    """$NEWS_PARTITIONS_START (default 2000-01-01): the first daily partition."""
+    raw = _env("NEWS_PARTITIONS_START") or "2000-01-01"
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise SettingsError(f"NEWS_PARTITIONS_START={raw!r} is not a date: use YYYY-MM-DD") from exc
+
+
 def load_settings() -> Settings:
     """Read and validate the NEWS_* variables (defaults: the shipped sample corpus, data/news.duckdb)."""
     corpus = Path(_env("NEWS_CORPUS_DIR") or SAMPLE_CORPUS_DIR).expanduser()
@@ -60,11 +69,7 @@ def load_settings() -> Settings:
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SettingsError(f"NEWS_DUCKDB_PATH={db}: cannot create its folder ({exc.strerror})") from exc
-    start_raw = _env("NEWS_PARTITIONS_START") or "2000-01-01"
-    try:
-        start = dt.date.fromisoformat(start_raw)
-    except ValueError as exc:
-        raise SettingsError(f"NEWS_PARTITIONS_START={start_raw!r} is not a date: use YYYY-MM-DD") from exc
+    start = partitions_start_from_env()
     extractor = _env("NEWS_EXTRACTOR") or "rules"
     if extractor not in EXTRACTORS:
         raise SettingsError(f"NEWS_EXTRACTOR={extractor!r} is unknown: use one of {', '.join(EXTRACTORS)}")

@@ -2,22 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import dagster as dg
 
-
-def _partitions_start() -> dt.date:
-    raw = (os.environ.get("NEWS_PARTITIONS_START") or "2000-01-01").strip()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValueError(f"NEWS_PARTITIONS_START={raw!r} is not a date: use YYYY-MM-DD") from exc
+from news_assets.config import partitions_start_from_env
 
 
 # Read once at import: a partitions definition is part of the asset definitions. Articles dated
 # before it (or after tomorrow) go to the undated bucket with date_status 'out_of_range'.
-PARTITIONS_START = _partitions_start()
+PARTITIONS_START = partitions_start_from_env()
 
 # end_offset=1 admits today's (UTC) articles before the day is over.
 daily_partitions = dg.DailyPartitionsDefinition(start_date=PARTITIONS_START.isoformat(), end_offset=1)
