@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import sys
 import time
@@ -16,6 +17,7 @@ from news_assets.config import DEFAULT_DATA_DIR, SettingsError, load_settings
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
+@functools.cache  # one listener per process: each call would add another, run on every connect
 def _relax_sqlite_fsync() -> None:
     """Dagster's default SQLite storage commits each event with a full fsync (~10 ms here), and a
     range run writes several events per daily partition. In WAL mode, synchronous=NORMAL keeps every
