@@ -195,6 +195,8 @@ class RulesExtractor:
                     break
             elif f & LL:
                 break
+            if k == j and _and_def(norm, f):
+                break  # "ثورة الملك والشعب": a coordinated definite noun, not a name
             if len(norm) < 2:
                 break  # stray letters / a bare tatweel are not names
             if k > j and norm.startswith("و") and len(norm) > 3 and norm not in self.g.first_names:
@@ -228,7 +230,7 @@ class RulesExtractor:
                     j += 1
                     steps += 1
                     continue
-            if f & TITLE or norm in _TITLE_CONT or (f & (DEF | LL) and not f & STOP):
+            if f & TITLE or norm in _TITLE_CONT or (f & (DEF | LL) and not f & STOP) or _and_def(norm, f):
                 j += 1
                 steps += 1
                 continue
@@ -320,6 +322,11 @@ class RulesExtractor:
                     if i + ln <= n and all(infos[i + k][0] == toks[k] for k in range(1, ln)):
                         cands.append((i, i + ln, off, "PERS", toks, None, None, 1, False))
                         break
+
+
+def _and_def(norm: str, flags: int) -> bool:
+    """و + a definite noun (والتجارة، والشعب): continues a title phrase, never starts a name."""
+    return len(norm) > 5 and norm.startswith("وال") and not flags & STOP
 
 
 def _select(cands: list[tuple], n: int) -> list[tuple]:
