@@ -19,8 +19,7 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 install: $(BIN)/.installed
 
 run: install
-	@mkdir -p $(DAGSTER_HOME)
-	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+	@$(BIN)/python -m news_assets.dagster_home $(DAGSTER_HOME) >/dev/null
 	$(BIN)/news-assets build
 	@echo
 	@$(BIN)/news-assets top --limit 15
@@ -41,10 +40,14 @@ bench: install
 clean:
 	rm -rf data .pytest_cache
 
-# Refresh requirements.lock from the direct pins in pyproject.toml (needs PyPI).
+# Refresh requirements.lock from the direct pins in pyproject.toml (needs PyPI). camel-tools goes in
+# without its declared deps: emoji/six for the text utilities, pyrsistent/muddler/docopt for
+# camel_tools.data (imported by camel_tools.ner); torch (2.13.0+cpu from /opt/wheels) and
+# transformers are resolved with the other pyproject pins.
 lock:
 	rm -rf /tmp/news_assets_lock && $(PYTHON) -m venv /tmp/news_assets_lock
 	/tmp/news_assets_lock/bin/pip install --quiet pip==26.3
 	/tmp/news_assets_lock/bin/pip install --quiet $$(python3 -c "import tomllib;d=tomllib.load(open('pyproject.toml','rb'));print(' '.join(x for x in d['project']['dependencies']+d['project']['optional-dependencies']['test'] if not x.startswith('camel-tools')))") setuptools==84.2.1
-	/tmp/news_assets_lock/bin/pip install --quiet --no-deps camel-tools==1.6.0 emoji==2.16.0 six==1.17.0
-	/tmp/news_assets_lock/bin/pip freeze --all --exclude-editable | sort > requirements.lock
+	/tmp/news_assets_lock/bin/pip install --quiet --no-deps camel-tools==1.6.0 emoji==2.16.0 six==1.17.0 \
+		pyrsistent==0.20.0 muddler==0.1.3 docopt==0.6.2
+	/tmp/news_assets_lock/bin/pip freeze --all --exclude-editable | LC_ALL=C sort > requirements.lock

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from news_assets.dagster_home import ensure_dagster_home
+
 REPO = Path(__file__).resolve().parents[1]
 CLI = REPO / ".venv" / "bin" / "news-assets"
 DEFAULT_CORPUS = (REPO / ".." / "shared" / "corpora" / "ant-v2.1").resolve()
@@ -60,8 +62,7 @@ def run_cli(args: list[str], env: dict) -> dict:
 
 def fresh_env(work: Path, corpus: Path, **extra: str) -> dict:
     home = work / "dagster_home"
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    ensure_dagster_home(home)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWS_")}
     env.update(NEWS_CORPUS_DIR=str(corpus), NEWS_DUCKDB_PATH=str(work / "news.duckdb"), DAGSTER_HOME=str(home), **extra)
     return env

@@ -27,6 +27,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from news_assets.dagster_home import ensure_dagster_home
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "news_assets" / "sample_corpus" / "articles"
 CLI = Path(sys.executable).with_name("news-assets")
@@ -182,8 +184,7 @@ def finish(b: Build, timeout: float) -> int | None:
 
 def new_env(base: Path, corpus: Path) -> dict:
     home = base / "dagster_home"
-    home.mkdir(parents=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    ensure_dagster_home(home)
     return {**os.environ, "NEWS_CORPUS_DIR": str(corpus), "NEWS_DUCKDB_PATH": str(base / "wh" / "news.duckdb"),
             "DAGSTER_HOME": str(home)}
 

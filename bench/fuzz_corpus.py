@@ -20,6 +20,8 @@ import random
 import stat
 from pathlib import Path
 
+from news_assets.dagster_home import ensure_dagster_home
+
 OUTSIDE_MARKER = "OUTSIDE_ROOT_SECRET_7f3a9c"
 DAYS = [f"2025-03-0{d}" for d in range(1, 8)]  # few days: few partitions, fast builds
 
@@ -459,8 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     cli = Path(sys.executable).with_name("news-assets")
     with tempfile.TemporaryDirectory(prefix="fuzz_build_") as tmp:
         home = Path(tmp) / "dagster_home"
-        home.mkdir()
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        ensure_dagster_home(home)
         db = Path(tmp) / "news.duckdb"
         env = {**os.environ, "NEWS_CORPUS_DIR": str(args.outdir), "NEWS_DUCKDB_PATH": str(db), "DAGSTER_HOME": str(home)}
         started = time.monotonic()

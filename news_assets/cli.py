@@ -41,17 +41,11 @@ def _instance():
 
     _relax_sqlite_fsync()
 
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        home = str(DEFAULT_DATA_DIR / "dagster_home")
-        os.environ["DAGSTER_HOME"] = home
-        os.makedirs(home, exist_ok=True)
-        config = os.path.join(home, "dagster.yaml")
-        if not os.path.exists(config):
-            # The project's own default instance: keep CLI output to what the user asked for.
-            with open(config, "w", encoding="utf-8") as fh:
-                fh.write("telemetry:\n  enabled: false\n")
-    os.makedirs(home, exist_ok=True)
+    from news_assets.dagster_home import ensure_dagster_home
+
+    # The project's own dagster.yaml (quiet, pooled SQLite event log) unless the user wrote one.
+    home = os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DATA_DIR / "dagster_home"))
+    ensure_dagster_home(home)
     return dg.DagsterInstance.get()
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from news_assets.dagster_home import ensure_dagster_home
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
 SAMPLE_ARTICLES = REPO / "news_assets" / "sample_corpus" / "articles"
@@ -27,8 +29,7 @@ class Env:
         self.corpus = root / "corpus"
         self.db = root / "warehouse" / "news.duckdb"
         self.home = root / "dagster_home"
-        self.home.mkdir(parents=True)
-        (self.home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        ensure_dagster_home(self.home)  # the same dagster.yaml the CLI writes
         monkeypatch.setenv("DAGSTER_HOME", str(self.home))
         monkeypatch.setenv("NEWS_DUCKDB_PATH", str(self.db))
         self.monkeypatch = monkeypatch

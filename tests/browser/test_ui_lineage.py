@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from news_assets.dagster_home import ensure_dagster_home
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -74,8 +76,7 @@ def _stop_group(proc: subprocess.Popen) -> None:
 def webserver(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("ui")
     home = root / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    ensure_dagster_home(home)
     env = dict(os.environ, DAGSTER_HOME=str(home), NEWS_DUCKDB_PATH=str(root / "warehouse" / "news.duckdb"),
                NEWS_CORPUS_DIR=str(REPO / "news_assets" / "sample_corpus" / "articles"))
     build = subprocess.run([sys.executable, "-c", "import sys; from news_assets.cli import main; sys.exit(main())", "build"],

@@ -1,0 +1,43 @@
+"""The project's Dagster home: its dagster.yaml and the pooled SQLite event log it selects."""
+
+import dagster as dg
+
+from news_assets.dagster_home import dagster_yaml, ensure_dagster_home
+from news_assets.warehouse.dagster_storage import PooledSqliteEventLogStorage
+
+
+def test_home_gets_the_pooled_event_log_and_a_users_config_is_kept(tmp_path):
+    home = ensure_dagster_home(tmp_path / "home")
+    assert (home / "dagster.yaml").read_text() == dagster_yaml(home)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # what earlier versions wrote
+    ensure_dagster_home(home)
+    assert "PooledSqliteEventLogStorage" in (home / "dagster.yaml").read_text()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "dagster.yaml").write_text("telemetry:\n  enabled: true\n")
+    ensure_dagster_home(mine)
+    assert (mine / "dagster.yaml").read_text() == "telemetry:\n  enabled: true\n"
+
+
+def test_pooled_storage_writes_what_dagsters_own_storage_reads(tmp_path, monkeypatch):
+    home = ensure_dagster_home(tmp_path / "home")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-11"))
+    def daily(context: dg.AssetExecutionContext) -> None:
+        """A partitioned asset: one planned and one materialization event per day."""
+
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+        for day in ("2024-01-01", "2024-01-02", "2024-01-03"):
+            assert dg.materialize([daily], instance=instance, partition_key=day).success
+        for i in range(40):  # more runs than open databases: engines are evicted, events still land
+            instance.report_runless_asset_event(dg.AssetMaterialization("runless", partition=str(i)))
+
+    # A second instance of the same home, with Dagster's own storage class, sees every event.
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    plain = SqliteEventLogStorage(str(home / "history" / "runs"))
+    keys = plain.get_materialized_partitions(dg.AssetKey("daily"))
+    assert keys == {"2024-01-01", "2024-01-02", "2024-01-03"}
+    assert len(plain.get_materialized_partitions(dg.AssetKey("runless"))) == 40
