@@ -1,8 +1,11 @@
--- Contract checks over the mentions in scope.
+-- Contract checks over the mentions in scope. Offsets are compared with the body only for the
+-- mentions this run wrote ($run_id): that comparison reads every body, and rows kept from earlier
+-- runs were compared when they were written (a changed body is always re-extracted).
 SELECT
     count(*) AS mentions,
     count(*) FILTER (WHERE a.article_id IS NULL) AS without_article,
-    count(*) FILTER (WHERE substr(a.body, m.start_char + 1, m.end_char - m.start_char) IS DISTINCT FROM m.surface)
+    count(*) FILTER (WHERE m.run_id = $run_id
+                     AND substr(a.body, m.start_char + 1, m.end_char - m.start_char) IS DISTINCT FROM m.surface)
         AS offsets_not_matching,
     count(*) - count(DISTINCT m.mention_id) AS duplicate_ids,
     count(DISTINCT m.article_id) AS articles

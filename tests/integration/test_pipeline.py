@@ -206,3 +206,22 @@ def test_duplicates_are_clustered_and_counts_come_with_and_without_them(env: Env
         SELECT count(*) FROM entity_mentions m JOIN article_duplicates d USING (article_id)
         WHERE d.duplicate_kind <> 'canonical' AND m.published_date = ?""", [day])
     assert dup_mentions > 0 and unique == all_ - dup_mentions
+
+
+def test_offsets_check_flags_a_mention_that_does_not_match_its_body(env: Env):
+    import duckdb
+
+    from news_assets.warehouse import run_sql
+
+    env.cli("build")
+    with duckdb.connect(str(env.db)) as con:  # a copy of the published file: safe to corrupt
+        run_id, start, end = con.execute("SELECT any_value(run_id), min(published_date), max(published_date) "
+                                         "FROM entity_mentions WHERE published_date IS NOT NULL").fetchone()
+        scope = {"undated": False, "start": start, "end": end}
+        assert run_sql(con, "entities/check_mentions", run_id=run_id, **scope).fetchone()[2] == 0
+        con.execute("UPDATE entity_mentions SET surface = surface || 'x' WHERE mention_id = "
+                    "(SELECT min(mention_id) FROM entity_mentions WHERE run_id = ? AND published_date IS NOT NULL)",
+                    [run_id])
+        assert run_sql(con, "entities/check_mentions", run_id=run_id, **scope).fetchone()[2] == 1
+        # rows written by earlier runs were compared when they were written
+        assert run_sql(con, "entities/check_mentions", run_id="another-run", **scope).fetchone()[2] == 0

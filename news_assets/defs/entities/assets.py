@@ -26,7 +26,8 @@ MENTION_SCHEMA = {
 LOG_SCHEMA = {"article_id": pl.String, "body_hash": pl.String, "mentions": pl.Int32, "published_date": pl.Date}
 BATCH_ARTICLES = 5000
 MENTION_CHECKS = [
-    ("mention_offsets_match_surface", "substr(body, start_char+1, end_char-start_char) = surface for every mention."),
+    ("mention_offsets_match_surface",
+     "substr(body, start_char+1, end_char-start_char) = surface for every mention the run wrote; every mention has its article."),
     ("mention_id_unique", "mention_id is a key."),
 ]
 
@@ -86,7 +87,7 @@ def extract_scope(
 
     with wh.connect() as con:
         total, without_article, bad_offsets, duplicate_ids, n_articles = run_sql(
-            con, "entities/check_mentions", **scope).fetchone()
+            con, "entities/check_mentions", run_id=context.run_id, **scope).fetchone()
         metadata = standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope)
     metadata.update({
         "articles_extracted": todo.height,
