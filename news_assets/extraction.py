@@ -1,10 +1,13 @@
 """The configured entity extractor, built once per process (gazetteers and models take a moment).
 
 `rules` works anywhere. `model` is a CRF trained by the `ner_model` asset from the CoNLL gold
-file in $NEWS_NER_GOLD; without one the pipeline falls back to `rules` and says so. `camel`
-(camel-tools' NERecognizer over $NEWS_CAMEL_MODEL_DIR) is reserved and refused with a clear
-message until its wrapper exists. Each extractor's version string names what produced the
-mentions, so changing extractor or retraining re-extracts exactly once.
+file in $NEWS_NER_GOLD; without one the pipeline falls back to `rules` and says so. `camel` is
+camel-tools' BERT NERecognizer over the local model folder in $NEWS_CAMEL_MODEL_DIR
+(news_assets.ner.camel); it needs torch + transformers (pinned in requirements.lock), and a
+missing stack or an unset, absent or wrong model folder is refused with a clear message before
+any run (ExtractorUnavailable). Each extractor's version string names what produced the
+mentions (for camel: a digest of the model folder's config, tokenizer and weights), so changing
+extractor, retraining or swapping the model re-extracts exactly once.
 """
 from __future__ import annotations
 
@@ -44,8 +47,14 @@ def resolve_extractor(name: str, ner_gold: Path | None = None, model_dir: Path |
         path = Path(model_dir) / f"ner-crf-{EXTRACTOR_VERSIONS['model']}-{digest}.crfsuite"
         return ExtractorChoice("model", "model", f"{EXTRACTOR_VERSIONS['model']}-{digest}", path, None)
     if name == "camel":
-        return ExtractorChoice("camel", "camel", EXTRACTOR_VERSIONS["camel"],
-                               Path(camel_model_dir) if camel_model_dir else None, None)
+        version = EXTRACTOR_VERSIONS["camel"]
+        path = Path(camel_model_dir) if camel_model_dir else None
+        if path is not None and (path / "config.json").is_file():
+            from news_assets.ner.camel import model_digest  # no torch import
+
+            version = f"{version}-{model_digest(path)}"
+        # without a usable folder the version stays bare: get_extractor refuses it anyway
+        return ExtractorChoice("camel", "camel", version, path, None)
     return ExtractorChoice("rules", "rules", EXTRACTOR_VERSIONS["rules"], None, None)
 
 
@@ -69,8 +78,7 @@ def get_extractor(effective: str, model_path: str | None = None):
 
 
 def _camel_extractor(model_dir: str | None):
-    # Not built yet: camel-tools' NERecognizer needs torch + transformers, which this project's
-    # install leaves out (see pyproject.toml). Say so plainly rather than fail inside a run.
-    raise ExtractorUnavailable(
-        "NEWS_EXTRACTOR=camel is not available in this version: the camel-tools NERecognizer wrapper is "
-        "not implemented yet (it also needs torch and transformers). Use NEWS_EXTRACTOR=rules or model.")
+    """camel-tools' NERecognizer over the folder; ExtractorUnavailable says what is missing."""
+    from news_assets.ner.camel import CamelExtractor
+
+    return CamelExtractor(model_dir)

@@ -5,6 +5,8 @@
 
 - ``--extractor model --train FILE``: train on FILE first (into a temp dir), then evaluate.
 - ``--extractor model --model PATH``: load a model written by ``train_model``.
+- ``--extractor camel [--model DIR]``: camel-tools' BERT NER (news_assets.ner.camel) over the
+  model folder DIR, else $NEWS_CAMEL_MODEL_DIR; needs torch + transformers (requirements.lock).
 - ``--split dev``: score only the last 20 % of --gold (use with --train on the same file
   plus ``--train-part``: train on its first 80 %).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
@@ -19,46 +22,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from news_assets.ner.camel import CamelExtractor  # torch is imported only when one is built
+
 __all__ = ["run_ner_eval", "CamelExtractor"]
-
-_CAMEL_HELP = (
-    "the camel extractor needs CAMeL Tools' BERT NER: `pip install camel-tools` together with torch and "
-    "transformers (the project installs camel-tools with --no-deps, without them), then the model data: "
-    "`camel_data -i ner-arabert`"
-)
-
-
-class CamelExtractor:
-    """CAMeL Tools' AraBERT NER behind the extractor interface (optional, heavy)."""
-
-    name = "camel"
-
-    def __init__(self) -> None:
-        from camel_tools.ner import NERecognizer  # needs torch + transformers + model data
-
-        self.ner = NERecognizer.pretrained()
-
-    def extract_many(self, texts):
-        from news_assets.ner.resolve import Mention
-        from news_assets.text.tokenize import tokenize
-
-        toks = [tokenize(t) for t in texts]
-        labels = self.ner.predict([[x.text for x in ts] for ts in toks])
-        out = []
-        for text, ts, labs in zip(texts, toks, labels):
-            ms, i = [], 0
-            while i < len(labs):
-                if labs[i] == "O":
-                    i += 1
-                    continue
-                typ, j = labs[i][2:], i + 1
-                while j < len(labs) and labs[j] == "I-" + typ:
-                    j += 1
-                s, e = ts[i].start, ts[j - 1].end
-                ms.append(Mention(s, e, text[s:e], typ, text[s:e], text[s:e]))
-                i = j
-            out.append(ms)
-        return out
 
 
 def _ant_texts(root: Path) -> Iterator[str]:
@@ -80,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="news-assets ner-eval", description="Evaluate an NER extractor on CoNLL gold.")
     ap.add_argument("--gold", required=True, type=Path, help="CoNLL file: 'token TAG' lines, blank between sentences")
     ap.add_argument("--extractor", choices=("rules", "model", "camel"), default="rules")
-    ap.add_argument("--model", type=Path, help="trained model file (from train_model) for --extractor model")
+    ap.add_argument("--model", type=Path, help="--extractor model: a trained model file (from train_model); "
+                    "--extractor camel: a camel-tools NER model folder (default $NEWS_CAMEL_MODEL_DIR)")
     ap.add_argument("--train", type=Path, help="train a model on this CoNLL file first (into a temp dir)")
     ap.add_argument("--train-part", action="store_true", help="train only on the first 80%% of --train")
     ap.add_argument("--split", choices=("all", "dev"), default="all", help="'dev': score the last 20%% of --gold")
@@ -108,12 +75,17 @@ def run_ner_eval(argv: list[str] | None) -> int:
 
             ex = RulesExtractor()
         elif args.extractor == "camel":
+            from news_assets.extraction import ExtractorUnavailable
+
+            model_dir = args.model or os.environ.get("NEWS_CAMEL_MODEL_DIR") or None
+            t0 = time.perf_counter()
             try:
-                ex = CamelExtractor()
-            except Exception as exc:  # ImportError, missing model data, ...
-                print(f"ner-eval: camel extractor unavailable ({type(exc).__name__}: {exc}); {_CAMEL_HELP}",
-                      file=sys.stderr)
+                ex = CamelExtractor(model_dir)
+            except ExtractorUnavailable as exc:
+                print(f"ner-eval: camel extractor unavailable: {exc}", file=sys.stderr)
                 return 2
+            result["load_seconds"] = round(time.perf_counter() - t0, 3)
+            result["model"] = str(ex.model_dir)
         else:
             from news_assets.ner.model import ModelExtractor, train_model
 
