@@ -24,21 +24,40 @@ def worker_count() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
+class WorkerPool:
+    """Forked worker processes kept for several ordered maps (their caches stay warm between
+    batches); inline when workers <= 1. Use as a context manager."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = worker_count() if workers is None else workers
+        self._pool = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], chunksize: int = 64) -> Iterator[R]:
+        """fn over items, in order. A worker that dies (killed, out of memory) fails the call with
+        BrokenProcessPool instead of leaving it waiting forever for results that will never come."""
+        items = list(items)
+        if self.workers <= 1 or len(items) < 2 * chunksize:
+            return map(fn, items)
+        if self._pool is None:  # forked on first use: state built before then is shared
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"),
+                                             initializer=_reset_signals)
+        return self._pool.map(fn, items, chunksize=chunksize)
+
+
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None, chunksize: int = 64) -> Iterator[R]:
-    """fn over items, in order, on `workers` forked processes (inline when 1 or few items).
-
-    A worker that dies (killed, out of memory) fails the call with BrokenProcessPool instead of
-    leaving it waiting forever for results that will never come.
-    """
-    items = list(items)
-    workers = worker_count() if workers is None else workers
-    if workers <= 1 or len(items) < 2 * chunksize:
-        yield from map(fn, items)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_reset_signals) as pool:
-        yield from pool.map(fn, items, chunksize=chunksize)
+    """fn over items, in order, on `workers` forked processes (inline when 1 or few items)."""
+    with WorkerPool(workers) as pool:
+        yield from pool.map(fn, items, chunksize)
 
 
 def _reset_signals() -> None:

@@ -1,6 +1,7 @@
--- Articles in scope whose current body has not been through this extractor version.
+-- Articles in scope whose current body has not been through this extractor version (ids only:
+-- bodies are read a batch at a time, entities/articles_batch).
 -- Scope: the partition days [$start, $end], or the undated bucket when $undated.
-SELECT a.article_id, a.doc_id, a.body, a.body_hash, a.published_date
+SELECT a.article_id
 FROM articles a
 LEFT JOIN extraction_log l
     ON l.article_id = a.article_id AND l.body_hash = a.body_hash

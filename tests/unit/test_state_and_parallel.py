@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from news_assets.parallel import ordered_map, worker_count
+from news_assets.parallel import WorkerPool, ordered_map, worker_count
 from news_assets.warehouse.state import day_ranges
 
 D = dt.date
@@ -33,6 +33,25 @@ def test_ordered_map_keeps_order_across_processes():
     items = list(range(1000))
     assert list(ordered_map(_square, items, workers=2, chunksize=7)) == [x * x for x in items]
     assert list(ordered_map(_square, items, workers=1)) == [x * x for x in items]
+
+
+def _square_and_pid(x: int) -> tuple[int, int]:
+    import os
+
+    return x * x, os.getpid()
+
+
+def test_worker_pool_keeps_its_processes_across_batches():
+    import os
+
+    with WorkerPool(2) as pool:
+        first = list(pool.map(_square_and_pid, range(200), chunksize=5))
+        second = list(pool.map(_square_and_pid, range(200, 400), chunksize=5))
+    assert [v for v, _ in first + second] == [x * x for x in range(400)]
+    pids = {pid for _, pid in first + second}
+    assert os.getpid() not in pids and len(pids) <= 2  # the same two workers served both batches
+    with WorkerPool(2) as pool:  # few items: computed inline, no process started
+        assert [pid for _, pid in pool.map(_square_and_pid, range(3), chunksize=5)] == [os.getpid()] * 3
 
 
 def test_worker_count_reads_env(monkeypatch):

@@ -13,7 +13,7 @@ from news_assets.defs.partitions import daily_partitions, partition_dates
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
 from news_assets.extraction import ExtractorChoice, get_extractor
 from news_assets.ner import entity_id
-from news_assets.parallel import ordered_map
+from news_assets.parallel import WorkerPool
 from news_assets.progress import Progress
 from news_assets.versions import ENTITIES_VERSION, EXTRACTOR_VERSIONS
 from news_assets.warehouse import Warehouse, query, run_sql
@@ -42,6 +42,24 @@ def _extract_article(item: tuple) -> list[tuple]:
     ]
 
 
+def _extract_batch(pool: WorkerPool, wh: Warehouse, which: tuple, version: str, run_id: str, ids: list[str]) -> int:
+    """Read, extract and write one batch of articles (one transaction); the mentions found."""
+    with wh.connect() as con:
+        con.register("wanted", pl.DataFrame({"article_id": ids}, schema={"article_id": pl.String}))
+        batch = run_sql(con, "entities/articles_batch").fetchall()
+    results = pool.map(_extract_article, [(which, a, d, b, p) for a, d, b, _h, p in batch], chunksize=32)
+    mentions, log = [], []
+    for (article_id, _doc, _body, body_hash, published_date), rows in zip(batch, results):
+        mentions += rows
+        log.append((article_id, body_hash, len(rows), published_date))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with wh.transaction() as con:
+        con.register("new_mentions", pl.DataFrame(mentions, schema=MENTION_SCHEMA, orient="row"))
+        con.register("new_log", pl.DataFrame(log, schema=LOG_SCHEMA, orient="row"))
+        run_sql(con, "entities/write_mentions", extractor_version=version, run_id=run_id, now=now)
+    return len(mentions)
+
+
 def extract_scope(
     context: dg.AssetExecutionContext, wh: Warehouse, choice: ExtractorChoice, scope: dict
 ) -> dg.MaterializeResult:
@@ -58,39 +76,29 @@ def extract_scope(
     which = (choice.effective, str(choice.model_path) if choice.model_path else None)
     with wh.transaction() as con:
         run_sql(con, "entities/remove_orphans", **scope)
-        todo = query(con, "entities/articles_to_extract", extractor_version=version, **scope).pl()
-    if todo.height:
+        todo = [a for (a,) in run_sql(con, "entities/articles_to_extract", extractor_version=version, **scope).fetchall()]
+    if todo:
         get_extractor(*which)  # build it once here; forked workers inherit it
-    items = [(which, a, d, b, p) for a, d, b, p in
-             todo.select("article_id", "doc_id", "body", "published_date").iter_rows()]
-    results = ordered_map(_extract_article, items, chunksize=32)
     started, found = time.monotonic(), 0
     span = "undated" if scope["undated"] else f"{scope['start']}…{scope['end']}"
-    progress = Progress(f"extracting entities {span}, articles", todo.height)
-    for offset in range(0, todo.height, BATCH_ARTICLES):
-        batch = todo.slice(offset, BATCH_ARTICLES)
-        mentions, log = [], []
-        for article_id, body_hash, published_date in batch.select("article_id", "body_hash", "published_date").iter_rows():
-            rows = next(results)
-            mentions += rows
-            log.append((article_id, body_hash, len(rows), published_date))
-        found += len(mentions)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        with wh.transaction() as con:
-            con.register("new_mentions", pl.DataFrame(mentions, schema=MENTION_SCHEMA, orient="row"))
-            con.register("new_log", pl.DataFrame(log, schema=LOG_SCHEMA, orient="row"))
-            run_sql(con, "entities/write_mentions", extractor_version=version, run_id=context.run_id, now=now)
-        done = offset + batch.height
-        rate = done / max(time.monotonic() - started, 1e-9)
-        context.log.info(f"extracted {done}/{todo.height} articles ({rate:,.0f} articles/s), {found:,} mentions")
-        progress.update(done, f"{found:,} mentions", force=True)
+    progress = Progress(f"extracting entities {span}, articles", len(todo))
+    # A batch at a time: its bodies are read, extracted (on $NEWS_WORKERS processes) and written
+    # with their bookkeeping in one transaction, so memory holds one batch of text, never the
+    # scope's, and an interrupted run resumes where it stopped.
+    with WorkerPool() as pool:
+        for offset in range(0, len(todo), BATCH_ARTICLES):
+            found += _extract_batch(pool, wh, which, version, context.run_id, todo[offset:offset + BATCH_ARTICLES])
+            done = min(offset + BATCH_ARTICLES, len(todo))
+            rate = done / max(time.monotonic() - started, 1e-9)
+            context.log.info(f"extracted {done}/{len(todo)} articles ({rate:,.0f} articles/s), {found:,} mentions")
+            progress.update(done, f"{found:,} mentions", force=True)
 
     with wh.connect() as con:
         total, without_article, bad_offsets, duplicate_ids, n_articles = run_sql(
             con, "entities/check_mentions", run_id=context.run_id, **scope).fetchone()
         metadata = standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope)
     metadata.update({
-        "articles_extracted": todo.height,
+        "articles_extracted": len(todo),
         "mentions_extracted": found,
         "articles_with_mentions": int(n_articles),
         "extractor": version,

@@ -11,7 +11,7 @@ from news_assets.defs.ingest.assets import raw_documents
 from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.partitions import PARTITIONS_START
 from news_assets.defs.resources import WarehouseResource
-from news_assets.parallel import ordered_map
+from news_assets.parallel import WorkerPool
 from news_assets.progress import Progress
 from news_assets.text.parsing import ParsedDocument, RejectedDocument, parse_document
 from news_assets.versions import PARSER_VERSION
@@ -124,28 +124,29 @@ def articles(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     rejects: Counter[str] = Counter()
     parsed_articles = 0
     progress = Progress("parsing documents", len(todo))
-    for start in range(0, len(todo), BATCH_DOCUMENTS):
-        batch = todo[start : start + BATCH_DOCUMENTS]
-        rows, docs = [], []
-        for (doc_id, _path, _format), (doc_rows, fmt, reason) in zip(batch, ordered_map(_parse_item, batch, chunksize=32)):
-            if reason and reason.startswith("file changed since"):
-                continue  # leave it unparsed; not a property of the document
-            rows += doc_rows
-            if reason:
-                rejects[reason] += 1
-            else:
-                by_format[fmt] += 1
-            docs.append({"doc_id": doc_id, "status": "rejected" if reason else "parsed",
-                         "reason": reason, "articles": len(doc_rows)})
-        parsed_articles += len(rows)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        with wh.transaction() as con:
-            con.register("batch_articles", pl.DataFrame(rows, schema=ARTICLE_SCHEMA))
-            con.register("batch_documents", pl.DataFrame(docs, schema=DOC_SCHEMA))
-            run_sql(con, "parse/write_batch", now=now, run_id=context.run_id, parser_version=PARSER_VERSION,
-                    min_day=PARTITIONS_START, max_day=now.date() + dt.timedelta(days=1))
-        context.log.info(f"parsed {min(start + BATCH_DOCUMENTS, len(todo))}/{len(todo)} documents")
-        progress.update(min(start + BATCH_DOCUMENTS, len(todo)), f"{parsed_articles:,} articles", force=True)
+    with WorkerPool() as pool:  # one set of workers for every batch
+        for start in range(0, len(todo), BATCH_DOCUMENTS):
+            batch = todo[start : start + BATCH_DOCUMENTS]
+            rows, docs = [], []
+            for (doc_id, _path, _format), (doc_rows, fmt, reason) in zip(batch, pool.map(_parse_item, batch, chunksize=32)):
+                if reason and reason.startswith("file changed since"):
+                    continue  # leave it unparsed; not a property of the document
+                rows += doc_rows
+                if reason:
+                    rejects[reason] += 1
+                else:
+                    by_format[fmt] += 1
+                docs.append({"doc_id": doc_id, "status": "rejected" if reason else "parsed",
+                             "reason": reason, "articles": len(doc_rows)})
+            parsed_articles += len(rows)
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            with wh.transaction() as con:
+                con.register("batch_articles", pl.DataFrame(rows, schema=ARTICLE_SCHEMA))
+                con.register("batch_documents", pl.DataFrame(docs, schema=DOC_SCHEMA))
+                run_sql(con, "parse/write_batch", now=now, run_id=context.run_id, parser_version=PARSER_VERSION,
+                        min_day=PARTITIONS_START, max_day=now.date() + dt.timedelta(days=1))
+            context.log.info(f"parsed {min(start + BATCH_DOCUMENTS, len(todo))}/{len(todo)} documents")
+            progress.update(min(start + BATCH_DOCUMENTS, len(todo)), f"{parsed_articles:,} articles", force=True)
 
     with wh.transaction() as con:
         run_sql(con, "parse/remove_orphans")

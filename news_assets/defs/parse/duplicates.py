@@ -5,9 +5,11 @@ import polars as pl
 from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.resources import WarehouseResource
-from news_assets.text.duplicates import cluster_fingerprints, fingerprint_bodies
+from news_assets.text.duplicates import FINGERPRINT_SCHEMA, cluster_fingerprints, fingerprint_bodies
 from news_assets.versions import DUPLICATES_VERSION
 from news_assets.warehouse import query, run_sql
+
+FINGERPRINT_BATCH = 2000
 
 
 @dg.asset(
@@ -32,10 +34,16 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     if recomputed:
         # Fingerprint only bodies not seen before; clustering then starts from every stored
         # fingerprint and re-reads just the bodies of candidate pairs.
+        # Bodies stream in batches: memory holds one batch of text plus the fingerprints (about
+        # 1 KB an article), never the corpus.
+        batches = []
         with wh.connect() as con:
-            todo = query(con, "duplicates/articles_to_fingerprint").pl()
-        prints = pl.concat([todo.select("article_id", "body_hash"), fingerprint_bodies(todo["body"].to_list())],
-                           how="horizontal")
+            for batch in query(con, "duplicates/articles_to_fingerprint").to_arrow_reader(FINGERPRINT_BATCH):
+                todo = pl.from_arrow(batch)
+                batches.append(pl.concat([todo.select("article_id", "body_hash"),
+                                          fingerprint_bodies(todo["body"].to_list())], how="horizontal"))
+        prints = pl.concat(batches) if batches else pl.DataFrame(
+            schema={"article_id": pl.String, "body_hash": pl.String, **FINGERPRINT_SCHEMA})
         with wh.transaction() as con:
             con.register("new_prints", prints)
             run_sql(con, "duplicates/write_fingerprints")
@@ -52,7 +60,7 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             con.register("new_clusters", clusters)
             run_sql(con, "duplicates/write_clusters")
             run_sql(con, "duplicates/write_state", fingerprint=state)
-        context.log.info(f"fingerprinted {todo.height} new bodies; clustered {all_prints.height} articles")
+        context.log.info(f"fingerprinted {prints.height} new bodies; clustered {all_prints.height} articles")
     else:
         context.log.info("articles unchanged since the last clustering: kept it")
     with wh.connect() as con:

@@ -1,0 +1,117 @@
+"""Peak memory of a full build as the corpus grows (issue: flat RSS as the corpus grows).
+
+Builds ../shared/corpora/ant-v2.1 (read in place; or --corpus) from an empty warehouse at several
+sizes: the first 1/8, 1/4, 1/2 and all of its files, each from scratch. A sampler reads /proc every
+50 ms and sums the proportional set size (PSS) of the `news-assets build` process and all its
+descendants (worker processes included; pages shared after a fork are counted once), so the figure
+is what the machine had to give, not one process's.
+
+    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1]
+
+Prints one row per size: files, articles, wall time, peak tree RSS, peak single-process RSS.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from corpus_scale import CLI, DEFAULT_CORPUS, copy_into, corpus_files, count, fresh_env
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        kids.setdefault(ppid, []).append(int(entry.name))
+    return kids
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in bytes. PSS splits pages shared by forked workers between them, so PSS sums over
+    a process tree without counting a shared page twice; RSS of one process is the usual figure."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            fields = dict(line.split(b":", 1) for line in fh.read().splitlines()[1:])
+    except (OSError, ValueError):
+        return 0, 0
+    return int(fields[b"Pss"].split()[0]) * 1024, int(fields[b"Rss"].split()[0]) * 1024
+
+
+class TreeSampler(threading.Thread):
+    """Peak summed PSS of a process and its descendants, and peak RSS of any one of them, sampled every `interval` seconds."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_tree = self.peak_one = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            kids, todo, tree = _children(), [self.pid], []
+            while todo:
+                pid = todo.pop()
+                tree.append(pid)
+                todo += kids.get(pid, [])
+            sizes = [_memory(p) for p in tree]
+            self.peak_tree = max(self.peak_tree, sum(pss for pss, _ in sizes))
+            self.peak_one = max(self.peak_one, max((rss for _, rss in sizes), default=0))
+            self.done.wait(self.interval)
+
+
+def build(env: dict) -> tuple[float, TreeSampler]:
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(CLI), "build"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    _, err = proc.communicate()
+    sampler.done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        sys.exit(f"news-assets build failed:\n{err[-3000:]}")
+    return time.perf_counter() - started, sampler
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--fractions", default="0.125,0.25,0.5,1")
+    args = ap.parse_args()
+    if not args.corpus.is_dir():
+        print(f"corpus {args.corpus} is absent (the shared ANT corpus sits at ../shared/corpora/ant-v2.1)")
+        return 0
+    files = corpus_files(args.corpus)
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; corpus {args.corpus} ({len(files):,} files)")
+    print(f"command: {' '.join(sys.argv)}\n")
+    print("| share of corpus | files | articles | wall | peak memory (PSS), build + workers | peak RSS, largest process |")
+    print("|---|---|---|---|---|---|")
+    for frac in (float(x) for x in args.fractions.split(",")):
+        work = Path(tempfile.mkdtemp(prefix="news_mem_"))
+        try:
+            # Every k-th file, so each size spans the corpus's sources and dates like the whole.
+            subset = files[:: max(1, round(1 / frac))] if frac < 1 else files
+            copy_into(args.corpus, work / "corpus", subset)
+            env = fresh_env(work, work / "corpus")
+            wall, s = build(env)
+            print(f"| {frac:g} | {len(subset):,} | {count(env, 'articles'):,} | {wall:.1f} s | "
+                  f"{s.peak_tree / 2**20:,.0f} MiB | {s.peak_one / 2**20:,.0f} MiB |", flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,6 @@
+-- One batch of articles to extract (ids in the registered frame `wanted`), with their current
+-- bodies. The body_hash read here is the one recorded with the mentions found in that body.
+SELECT a.article_id, a.doc_id, a.body, a.body_hash, a.published_date
+FROM articles a
+JOIN wanted w ON w.article_id = a.article_id
+ORDER BY a.article_id;
