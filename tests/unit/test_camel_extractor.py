@@ -99,6 +99,17 @@ def test_every_word_keeps_its_own_label(loc_model):
     assert {m.entity_type for m in ms} == {"LOC"}
 
 
+def test_a_token_of_too_many_wordpieces_is_left_out_not_fed(loc_model):
+    # BERT splits "_" and CJK characters one by one: one project token can make hundreds of
+    # wordpieces, more than one model input holds (hostile input, cf. the fuzz corpus).
+    monster = "_".join(["ب"] * 200)
+    text = f"قال {monster} الوزير في القاهرة."
+    ex = CamelExtractor(loc_model)
+    assert ex.wordpieces(monster) > MAX_WORDPIECES
+    ms = ex.extract(text)
+    assert [m.surface for m in ms] == ["قال", "الوزير", "في", "القاهرة"]
+
+
 def test_mentions_resolve_like_the_other_extractors(loc_model):
     # The proclitic و is stripped off the surface and the gazetteer key is used, as rules/model do,
     # so the same place gets the same entity_id whichever extractor found it.
