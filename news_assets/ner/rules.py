@@ -17,8 +17,15 @@ from news_assets.text.tokenize import WORD_OR_PUNCT_RE
 __all__ = ["RulesExtractor"]
 
 # token flags
-PUNCT, STOP, DEF, TITLE, ORGH, FIRST, GAZ, NISBA, QUOTE, LL, NUM, TANWEEN = (1 << i for i in range(12))
-START_MASK = TITLE | ORGH | FIRST | GAZ
+PUNCT, STOP, DEF, TITLE, ORGH, FIRST, GAZ, NISBA, QUOTE, LL, NUM, TANWEEN, LOCH = (1 << i for i in range(13))
+START_MASK = TITLE | ORGH | FIRST | GAZ | LOCH
+# Place-kind nouns whose complement is a place name: مدينة قليوب، بلدة بنت جبيل، إقليم دارفور
+_LOC_HEADS = frozenset(
+    normalize_token(w)
+    for w in ("مدينة", "بلدة", "قرية", "منطقة", "إقليم", "ولاية", "محافظة", "مقاطعة", "جزيرة", "عاصمة", "ميناء",
+              "مخيم", "حي", "ضاحية", "مديرية")
+)  # fmt: skip
+_DESCRIPTIVE_LOC_HEADS = frozenset(normalize_token(w) for w in ("منطقة", "حي", "مخيم"))
 
 # Proclitic strings on the normalised token, longest first: conjunction و/ف,
 # preposition ب/ل/ك, article ال; "لل" is ل + ال with the alef dropped.
@@ -92,6 +99,8 @@ class RulesExtractor:
                 f |= TITLE
             if stem in g.org_heads:
                 f |= ORGH
+            if stem in _LOC_HEADS:
+                f |= LOCH
             # على (preposition) normalises like علي and is often spelt علي: never a trigger
             if stem in g.first_names and stem != "علي":
                 f |= FIRST
@@ -145,6 +154,8 @@ class RulesExtractor:
                 self._org_at(i, infos, cands)
             if flags & FIRST:
                 self._first_name_at(i, infos, cands)
+            if flags & LOCH:
+                self._place_at(i, infos, cands)
         if not cands:
             return []
         self._learned_names(words, infos, cands)
@@ -288,6 +299,22 @@ class RulesExtractor:
             first = infos[i][0][off:] if off else infos[i][0]
             norm = (first,) + tuple(infos[t][0] for t in range(j, k))
             out.append((i, k, off, "ORG", norm, None, None, 3, False))
+
+    def _place_at(self, i: int, infos: list[tuple], out: list) -> None:
+        """The one-token name after a place-kind noun (مدينة قليوب): LOC, below any gazetteer match."""
+        j = i + 1
+        if j >= len(infos):
+            return
+        norm, f, _ = infos[j]
+        if f & (PUNCT | STOP | TITLE | ORGH | TANWEEN | NUM | NISBA | LL | LOCH) or len(norm) < 3:
+            return
+        if norm.endswith(("ه", "ي", "ين", "ون", "ات")) and not f & GAZ:
+            return  # المدينة الساحلية، منطقة صناعية، قرية صغيرة: a description
+        if not f & GAZ and (norm.startswith(("و", "ف")) or (norm[0] == "ي" and len(norm) >= 4)):
+            return  # coordination, or an imperfect verb (مدينة يقطنها)
+        if f & DEF and next(s for _o, s in infos[i][2] if s in _LOC_HEADS) in _DESCRIPTIVE_LOC_HEADS:
+            return  # منطقة الجزاء، منطقة الحدود
+        out.append((j, j + 1, 0, "LOC", (norm,), None, None, 1, False))
 
     def _learned_names(self, words: list[str], infos: list[tuple], cands: list) -> None:
         """Bare repeats of persons found via titles/first names/the table in this text."""

@@ -144,3 +144,10 @@ def test_coordinated_definite_noun_is_not_a_name(ex):
     assert not any(t == "PERS" and "الشعب" in s for s, t in got)
     assert ("سامر حداد", "PERS") in got
     assert not any(s.startswith("الآن") for s, _t in got)
+
+
+def test_name_after_a_place_kind_noun_is_a_place(ex):
+    text = "وقع الانفجار في مدينة قليوب ثم في بلدة سمالوط ، وسدد من داخل منطقة الجزاء في مدينة يقطنها مليون نسمة ."
+    got = by_surface(ex.extract(text))
+    assert ("قليوب", "LOC") in got and ("سمالوط", "LOC") in got
+    assert not any(s in ("الجزاء", "يقطنها") for s, _t in got)
