@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,19 @@ def partitions_start_from_env() -> dt.date:
         raise SettingsError(f"NEWS_PARTITIONS_START={raw!r} is not a date: use YYYY-MM-DD") from exc
 
 
+_MEMORY_RE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def duckdb_memory_limit_from_env() -> str:
+    """$NEWS_DUCKDB_MEMORY_LIMIT (default 1GB): the most memory DuckDB may hold in one pipeline
+    process (its own default is 80 % of RAM, which it fills with cached pages of a big warehouse);
+    beyond it DuckDB evicts cached pages and spills to disk."""
+    raw = _env("NEWS_DUCKDB_MEMORY_LIMIT") or "1GB"
+    if not _MEMORY_RE.fullmatch(raw):
+        raise SettingsError(f"NEWS_DUCKDB_MEMORY_LIMIT={raw!r} is not a memory size: use a figure like 1GB or 512MB")
+    return raw
+
+
 def load_settings() -> Settings:
     """Read and validate the NEWS_* variables (defaults: the shipped sample corpus, data/news.duckdb)."""
     corpus = Path(_env("NEWS_CORPUS_DIR") or SAMPLE_CORPUS_DIR).expanduser()
@@ -84,6 +98,7 @@ def load_settings() -> Settings:
     camel_dir = Path(camel_raw).expanduser().resolve() if camel_raw else None
     if camel_dir is not None and not (camel_dir / "config.json").is_file():
         raise SettingsError(f"NEWS_CAMEL_MODEL_DIR={camel_raw} has no config.json: point it at a camel-tools NER model folder")
+    duckdb_memory_limit_from_env()  # validated with the rest, read where connections open
     return Settings(
         ner_gold=gold,
         camel_model_dir=camel_dir,

@@ -84,19 +84,26 @@ _OUTPUT_SCHEMA = {
 }
 
 
-class _TokenCache(dict):
-    """token → its normalised words joined by a space ('' when only punctuation)."""
+class TokenCache(dict):
+    """token → its normalised words joined by a space ('' when only punctuation).
+
+    Share one across batches of bodies: most tokens recur. Bounded, so a corpus with an endless
+    vocabulary does not grow it without end (it starts over when full)."""
+
+    MAX_TOKENS = 200_000
 
     def __missing__(self, token: str) -> str:
+        if len(self) >= self.MAX_TOKENS:
+            self.clear()
         value = self[token] = " ".join(_PUNCT.sub(" ", normalize_for_matching(token)).split())
         return value
 
 
-def normalize_body(body: str | None, _cache: _TokenCache | None = None) -> str:
+def normalize_body(body: str | None, _cache: TokenCache | None = None) -> str:
     """The matching form of a body: normalised, punctuation removed, whitespace collapsed."""
     if not body:
         return ""
-    cache = _TokenCache() if _cache is None else _cache
+    cache = TokenCache() if _cache is None else _cache
     return " ".join(" ".join(map(cache.__getitem__, body.split())).split())
 
 
@@ -203,11 +210,11 @@ FINGERPRINT_SCHEMA = {
 }
 
 
-def fingerprint_bodies(bodies: list[str | None]) -> pl.DataFrame:
+def fingerprint_bodies(bodies: list[str | None], cache: TokenCache | None = None) -> pl.DataFrame:
     """Per body, what clustering needs, computed once and storable: a hash of the normalised text
     (exact duplicates), its word count, and the MinHash signature (None when too short to be a near
-    duplicate). Rows follow the input order."""
-    cache = _TokenCache()
+    duplicate). Rows follow the input order. Pass one `cache` to calls over batches of a corpus."""
+    cache = TokenCache() if cache is None else cache
     texts = pl.DataFrame(
         {"doc": pl.Series(range(len(bodies)), dtype=pl.UInt32), "text": [normalize_body(b, cache) for b in bodies]},
         schema={"doc": pl.UInt32, "text": pl.String},
@@ -274,7 +281,7 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
         """Shingle sets of these docs, re-reading only bodies not shingled yet in this call."""
         todo = sorted(set(docs) - shingled)
         if todo:
-            cache = _TokenCache()
+            cache = TokenCache()
             texts_todo = pl.DataFrame({"doc": pl.Series(todo, dtype=pl.UInt32),
                                        "text": [normalize_body(b, cache) for b in load_bodies([ids[d] for d in todo])]})
             shingle_frames.append(_shingles(texts_todo).unique())

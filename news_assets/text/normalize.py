@@ -35,7 +35,9 @@ def _normalize(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=1 << 20)
+# Cache sizes bound memory (an entry costs a few hundred bytes). The ANT corpus has 237k distinct
+# tokens (project tokenizer), and the most frequent 131k of them cover 98.8 % of its 9.0M tokens.
+@lru_cache(maxsize=1 << 17)
 def normalize_token(tok: str) -> str:
     """Normalise one token; cached because it is called once per token on ~10M tokens."""
     return _normalize(tok).strip()
@@ -52,6 +54,6 @@ def normalize_for_matching(text: str) -> str:
     return _normalize(text)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 17)
 def _normalize_cached(text: str) -> str:
     return _normalize(text)

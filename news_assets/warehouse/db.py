@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from news_assets.config import duckdb_memory_limit_from_env
+
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 
 
@@ -110,7 +112,7 @@ def _connect_with_retry(path: Path, read_only: bool) -> duckdb.DuckDBPyConnectio
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": duckdb_memory_limit_from_env()})
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise RuntimeError(

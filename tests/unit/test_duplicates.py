@@ -198,3 +198,21 @@ def test_rejects_bad_input():
         cluster_duplicates(frame([("a", BODY, T0), ("a", OTHER, T0)]))
     with pytest.raises(ValueError, match="missing"):
         cluster_duplicates(pl.DataFrame({"article_id": ["a"]}))
+
+
+def test_token_cache_is_bounded_and_a_shared_one_gives_the_same_fingerprints():
+    from news_assets.text.duplicates import TokenCache, fingerprint_bodies
+
+    class Small(TokenCache):
+        MAX_TOKENS = 3
+
+    cache = Small()
+    for tok in ["الأولى،", "اوكرانيا", "أوكرانيا", "ماكرون", "بلجيكا"]:
+        cache[tok]
+        assert len(cache) <= 3
+    bodies = ["قال الرئيس الفرنسي إيمانويل ماكرون في باريس " * 5, "زار وزير الخارجية بلجيكا " * 6, None]
+    shared = Small()
+    batched = [fingerprint_bodies(bodies[:2], shared), fingerprint_bodies(bodies[2:], shared)]
+    import polars as pl
+
+    assert pl.concat(batched).equals(fingerprint_bodies(bodies))

@@ -5,7 +5,7 @@ import polars as pl
 from news_assets.defs.metadata import standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.resources import WarehouseResource
-from news_assets.text.duplicates import FINGERPRINT_SCHEMA, cluster_fingerprints, fingerprint_bodies
+from news_assets.text.duplicates import FINGERPRINT_SCHEMA, TokenCache, cluster_fingerprints, fingerprint_bodies
 from news_assets.versions import DUPLICATES_VERSION
 from news_assets.warehouse import query, run_sql
 
@@ -36,12 +36,12 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         # fingerprint and re-reads just the bodies of candidate pairs.
         # Bodies stream in batches: memory holds one batch of text plus the fingerprints (about
         # 1 KB an article), never the corpus.
-        batches = []
+        batches, cache = [], TokenCache()
         with wh.connect() as con:
             for batch in query(con, "duplicates/articles_to_fingerprint").to_arrow_reader(FINGERPRINT_BATCH):
                 todo = pl.from_arrow(batch)
                 batches.append(pl.concat([todo.select("article_id", "body_hash"),
-                                          fingerprint_bodies(todo["body"].to_list())], how="horizontal"))
+                                          fingerprint_bodies(todo["body"].to_list(), cache)], how="horizontal"))
         prints = pl.concat(batches) if batches else pl.DataFrame(
             schema={"article_id": pl.String, "body_hash": pl.String, **FINGERPRINT_SCHEMA})
         with wh.transaction() as con:
