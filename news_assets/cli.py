@@ -109,6 +109,13 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
 def _range_worker_init() -> None:
     # One range per process: extraction inside the run stays on this process's core.
     os.environ["NEWS_WORKERS"] = "1"
+    # Started from a shell or CI step that ignores SIGTERM, a worker would inherit that, and when
+    # the parent gives up (another range failed, its stderr reader went away) Pool.terminate()
+    # would wait forever for workers that never end. Seen: a build orphaned by a killed benchmark
+    # waited 27 minutes. The parent is the one that decides when a worker stops.
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     import warnings
 
     import dagster as dg

@@ -60,3 +60,15 @@ def test_worker_count_reads_env(monkeypatch):
     monkeypatch.setenv("NEWS_WORKERS", "zero")
     with pytest.raises(ValueError, match="NEWS_WORKERS"):
         worker_count()
+
+
+def test_range_workers_can_be_terminated_even_when_started_with_sigterm_ignored():
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import signal; from news_assets.cli import _range_worker_init; _range_worker_init(); "
+            "print(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN))
+    assert out.stdout.strip() == "True", out.stderr[-2000:]
