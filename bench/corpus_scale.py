@@ -109,6 +109,14 @@ def extractor_speed(files: list[Path], n: int = 2000) -> list[tuple[str, str]]:
                 model_path = Path(tempfile.mkdtemp(prefix="news_bench_model_")) / "ner.crfsuite"
                 train_model(gold, model_path)
                 extractor = get_extractor("model", str(model_path))
+            elif name == "camel":
+                folder = os.environ.get("NEWS_CAMEL_MODEL_DIR")
+                if not folder:
+                    raise RuntimeError("set NEWS_CAMEL_MODEL_DIR to a camel-tools NER model; bench/camel_speed.py "
+                                       "times a bert-base-size model with random weights instead")
+                from news_assets.extraction import resolve_extractor
+
+                extractor = get_extractor("camel", str(resolve_extractor("camel", camel_model_dir=Path(folder)).model_path))
             else:
                 extractor = get_extractor(name)
         except Exception as exc:  # noqa: BLE001
