@@ -1,7 +1,6 @@
 """Charts: pictures of the counts for the UI (top entities per day, the co-occurrence network)."""
 import dagster as dg
 
-from news_assets.charts import cooccurrence_network_png, top_entities_daily_png
 from news_assets.defs.charts import markdown_image
 from news_assets.defs.counts.assets import entity_cooccurrence, mention_counts_daily
 from news_assets.defs.entities.assets import entities
@@ -21,6 +20,9 @@ CHART_DAYS = 30
 )
 def entity_charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """PNG charts of the last 30 publication days: top entities' daily mentions and the co-occurrence network."""
+    # matplotlib takes ~0.5 s to import: only this asset pays it, not every run and worker.
+    from news_assets.charts import cooccurrence_network_png, top_entities_daily_png
+
     wh = warehouse.get()
     with wh.connect() as con:
         first, last = run_sql(con, "counts/chart_window", days=CHART_DAYS).fetchone()
