@@ -11,12 +11,12 @@ Word lists come from the project's own gazetteer (CLDR, GeoNames, ``lists/``).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from news_assets.ner.gazetteer import Gazetteer, load_gazetteer
 from news_assets.text.normalize import normalize_token
 
-__all__ = ["Featurizer", "TokInfo", "PROCLITICS", "split_proclitic", "raw_offset", "corpus_lexicon"]
+__all__ = ["FEATURE_VERSION", "Featurizer", "TokInfo", "PROCLITICS", "split_proclitic", "raw_offset", "corpus_lexicon"]
 
 # Proclitic strings on the normalised token, longest first: conjunction و/ف,
 # preposition ب/ل/ك; "لل" is ل + ال with the alef dropped.
@@ -29,6 +29,7 @@ PROCLITICS: tuple[str, ...] = tuple(
 )
 _QUOTES = set('"«»“”\'‘’')
 _CHAR_LEN: dict[str, int] = {}
+FEATURE_VERSION = 2  # see Featurizer; a model records the version it was trained with
 
 
 def split_proclitic(norm: str, min_stem: int = 3) -> tuple[str, str]:
@@ -72,7 +73,9 @@ class TokInfo:
 
     __slots__ = ("norm", "clitic", "stem", "own", "m1", "p1", "m2", "p2", "gaz_cands", "is_word")
 
-    def __init__(self, tok: str, g: Gazetteer, lex: dict[str, str] | None = None, ngrams: bool = False) -> None:
+    def __init__(
+        self, tok: str, g: Gazetteer, lex: dict[str, str] | None = None, ngrams: bool = False, version: int = 1
+    ) -> None:
         shape = _shape(tok)
         self.is_word = shape in ("A", "L", "D", "O")
         if not self.is_word:
@@ -148,8 +151,12 @@ class TokInfo:
             if e:
                 lx = e.split()
         own += lx
+        if version >= 2:
+            own += ["x4=" + n[-4:], "bp4=" + base[:4]]
         nb1 = ["w=" + n, "s=" + stem, "x2=" + n[-2:], "p2=" + n[:2]] + ["f=" + f for f in flags] + gz + lx
         nb2 = ["s=" + stem] + ["f=" + f for f in flags if f in ("T", "OH", "FN")] + gz
+        if version >= 2:
+            nb2 += [a for a in lx if a[0] == "k"]  # cluster ids two tokens away too
         self.own = own
         self.m1 = ["-1" + f for f in nb1]
         self.p1 = ["+1" + f for f in nb1]
@@ -166,8 +173,11 @@ class Featurizer:
         lexicon: dict[str, str] | None = None,
         ngrams: bool = False,
         max_cache: int = 2_000_000,
+        version: int = FEATURE_VERSION,
     ) -> None:
         self.g = load_gazetteer()
+        # 1: the original set; 2: + 4-char affixes, cluster ids at +-2, stem bigrams with each neighbour
+        self.version = version
         self.lexicon = lexicon or {}
         self.ngrams = ngrams
         # attributes the trained model knows (others have no weight): set by the extractor
@@ -185,7 +195,7 @@ class Featurizer:
         for w in words:
             ti = cache.get(w)
             if ti is None:
-                ti = cache[w] = TokInfo(w, self.g, self.lexicon, self.ngrams)
+                ti = cache[w] = TokInfo(w, self.g, self.lexicon, self.ngrams, self.version)
                 if self.known is not None:
                     k = self.known
                     ti.own = [a for a in ti.own if a in k]
@@ -201,6 +211,8 @@ class Featurizer:
         n = len(infos)
         seq_extra = self._gaz_spans(infos) if self.use_gaz_spans else None
         bos, eos = ["-1BOS"], ["+1EOS"]
+        bigrams = self.version >= 2
+        known = self.known
         out = []
         for i in range(n):
             ti = infos[i]
@@ -209,6 +221,16 @@ class Featurizer:
                 f = f + infos[i - 2].m2
             if i + 2 < n:
                 f = f + infos[i + 2].p2
+            if bigrams:
+                # stem bigrams with each neighbour; at tagging time only those the model has weights for
+                if i > 0:
+                    a = "b-=" + infos[i - 1].stem + "|" + ti.stem
+                    if known is None or a in known:
+                        f = f + [a]
+                if i + 1 < n:
+                    a = "b+=" + ti.stem + "|" + infos[i + 1].stem
+                    if known is None or a in known:
+                        f = f + [a]
             if seq_extra is not None and seq_extra[i]:
                 f = f + seq_extra[i]
             if extra is not None and extra[i]:
@@ -264,6 +286,7 @@ def corpus_lexicon(
     min_count: int = 3,
     max_tokens: int | None = None,
     context_words: int = 1000,
+    cluster_ks: Sequence[int] = (),
 ) -> tuple[dict[str, str], int]:
     """Unlabeled-corpus statistics per clitic-stripped stem, as space-separated attributes.
 
@@ -273,7 +296,9 @@ def corpus_lexicon(
     - ``uPERS/uLOC/uORG=…``: how often the rules extractor puts the stem inside a mention of
       that type (needs ``rules``): a self-trained gazetteer of names seen in context;
     - ``cl=W`` / ``cr=W``: most frequent left/right neighbour among the ``context_words``
-      most frequent words (a cheap stand-in for word clusters).
+      most frequent words (a cheap stand-in for word clusters);
+    - ``k0=…``, ``k1=…``, …: distributional cluster ids of the stem, one per k in ``cluster_ks``
+      (news_assets.ner.clusters), for stems seen at least ``max(min_count, 5)`` times.
     Returns (lexicon, tokens read).
     """
     import bisect
@@ -288,12 +313,15 @@ def corpus_lexicon(
     after_title: Counter = Counter()
     typed = {t: Counter() for t in ("PERS", "LOC", "ORG")}
     ntok = 0
+    seqs: list[list[str]] = []
     for text in texts:
         ms = list(WORD_OR_PUNCT_RE.finditer(text))
         if not ms:
             continue
         infos = featurizer.infos([m.group() for m in ms])
         ntok += len(ms)
+        if cluster_ks:
+            seqs.append([ti.stem for ti in infos])
         prev_title = False
         for k in range(1, len(infos)):
             left[(infos[k].stem, infos[k - 1].stem)] += 1
@@ -328,6 +356,12 @@ def corpus_lexicon(
         for (w, ctx), c in table.items():
             if c >= 2 and ctx in frequent and cnt[w] >= min_count and c > best.get(w, (0, ""))[0]:
                 best[w] = (c, ctx)
+    clusters: dict[str, tuple[int, ...]] = {}
+    if cluster_ks and seqs:
+        from news_assets.ner.clusters import word_clusters
+
+        clusters = word_clusters(seqs, ks=cluster_ks, min_count=max(min_count, 5))
+        del seqs
     lex: dict[str, str] = {}
     for stem, c in cnt.items():
         if c < min_count:
@@ -347,5 +381,8 @@ def corpus_lexicon(
             feats.append("cl=" + best_l[stem][1])
         if stem in best_r:
             feats.append("cr=" + best_r[stem][1])
+        cid = clusters.get(stem)
+        if cid:
+            feats += [f"k{j}={x}" for j, x in enumerate(cid)]
         lex[stem] = " ".join(feats)
     return lex, ntok

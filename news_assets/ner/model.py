@@ -10,9 +10,14 @@ Features (news_assets.ner.features) are cached per distinct token string; the
 rules extractor's own spans are added as features when the model was trained
 with ``use_rules=True`` (stacking).
 
+With unlabeled text, training first computes per-word corpus statistics and
+distributional word clusters (news_assets.ner.clusters, ``cluster_ks``
+granularities); they become features of each word and of its neighbours, so
+words never seen in the labelled data still carry useful evidence.
+
 A model is two files: the CRFsuite model at ``path`` and ``path + ".json"``
-(options and the vocabulary used to strip proclitics off a mention's first
-token). Mentions get canonical keys/names through ``resolve.resolve_mentions``,
+(options, the corpus lexicon with the cluster ids, and the vocabulary used to
+strip proclitics off a mention's first token). Mentions get canonical keys/names through ``resolve.resolve_mentions``,
 exactly like the rules extractor.
 """
 from __future__ import annotations
@@ -23,7 +28,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from news_assets.ner.evaluate import Sentence, read_conll
-from news_assets.ner.features import Featurizer, TokInfo, corpus_lexicon, raw_offset, split_proclitic
+from news_assets.ner.features import (
+    FEATURE_VERSION,
+    Featurizer,
+    TokInfo,
+    corpus_lexicon,
+    raw_offset,
+    split_proclitic,
+)
 from news_assets.ner.resolve import Mention, RawMention, resolve_mentions
 from news_assets.text.tokenize import WORD_OR_PUNCT_RE
 
@@ -31,8 +43,8 @@ __all__ = ["ModelExtractor", "train_model", "sentence_examples", "DEFAULT_OPTS"]
 
 FORMAT = "news_assets.ner.crf/1"
 DEFAULT_OPTS = {
-    "c1": 0.02,
-    "c2": 0.02,
+    "c1": 0.01,
+    "c2": 0.05,
     "max_iterations": 300,
     "minfreq": 1,
     "use_rules": True,
@@ -40,6 +52,8 @@ DEFAULT_OPTS = {
     "ngrams": False,
     "lexicon_min_count": 3,
     "unlabeled_max_tokens": 5_000_000,
+    "cluster_ks": [64, 256, 1024],
+    "feature_version": FEATURE_VERSION,
 }
 
 
@@ -152,10 +166,17 @@ def train_model(
     n_unlabeled = 0
     if unlabeled is not None and not lexicon:
         lexicon, n_unlabeled = corpus_lexicon(
-            unlabeled, Featurizer(use_gaz_spans=False), rules, o["lexicon_min_count"], o["unlabeled_max_tokens"]
+            unlabeled,
+            Featurizer(use_gaz_spans=False),
+            rules,
+            o["lexicon_min_count"],
+            o["unlabeled_max_tokens"],
+            cluster_ks=tuple(o["cluster_ks"]),
         )
     t_lex = time.perf_counter() - t0
-    featurizer = Featurizer(use_gaz_spans=o["use_gaz_spans"], lexicon=lexicon, ngrams=o["ngrams"])
+    featurizer = Featurizer(
+        use_gaz_spans=o["use_gaz_spans"], lexicon=lexicon, ngrams=o["ngrams"], version=o["feature_version"]
+    )
     if not o["use_rules"]:
         rules = None
     trainer = pycrfsuite.Trainer(verbose=bool(o.get("verbose")))
@@ -214,7 +235,10 @@ class ModelExtractor:
         self.tagger = tagger
         self.meta = meta
         self.featurizer = Featurizer(
-            use_gaz_spans=opts.get("use_gaz_spans", True), lexicon=meta.get("lexicon"), ngrams=opts.get("ngrams", False)
+            use_gaz_spans=opts.get("use_gaz_spans", True),
+            lexicon=meta.get("lexicon"),
+            ngrams=opts.get("ngrams", False),
+            version=opts.get("feature_version", 1),  # models from before the option had version 1's features
         )
         try:
             self.featurizer.known = frozenset(a for a, _label in tagger.info().state_features)

@@ -116,3 +116,105 @@ def test_small_subset_of_anercorp(tmp_path):
     assert stats["sentences"] == 1500
     res = evaluate_extractor(ModelExtractor.load(tmp_path / "m.crf"), dev)
     assert res["micro_core"]["f1"] > 0.5, res
+
+
+# ---------------------------------------------------------------- distributional clusters
+def _unlabeled_texts(n=300, seed=0):
+    """Names after قال and places after إلى, in random mixes: a corpus with two word classes."""
+    import random
+
+    rng = random.Random(seed)
+    names = ["سامر", "كريم", "ليلى", "هالة", "ماجد", "يامن", "نادر", "رامي"]  # يامن: never in the gold
+    places = ["عمان", "جنيف", "طرابلس", "القاهرة", "بيروت", "دمشق", "تونس", "نيويورك"]
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(6):
+            if rng.random() < 0.5:
+                parts.append(f"قال {rng.choice(names)} إن الوضع جيد .")
+            else:
+                parts.append(f"وصل الوفد إلى {rng.choice(places)} أمس .")
+        out.append(" ".join(parts))
+    return out
+
+
+def test_word_clusters_are_deterministic_and_group_by_context():
+    from news_assets.ner.clusters import word_clusters
+
+    seqs = [t.split() for t in _unlabeled_texts()]
+    a = word_clusters(seqs, ks=(2, 8), min_count=5, n_context=20)
+    assert a == word_clusters(seqs, ks=(2, 8), min_count=5, n_context=20)
+    assert all(len(v) == 2 for v in a.values())
+    names = {a[w][1] for w in ("سامر", "كريم", "ليلى", "يامن")}
+    places = {a[w][1] for w in ("عمان", "جنيف", "بيروت", "نيويورك")}
+    assert len(names) == 1 and len(places) == 1 and names != places
+
+
+def test_kmeans_is_deterministic():
+    import numpy as np
+
+    from news_assets.ner.clusters import kmeans
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(200, 8))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    la, ca = kmeans(x, 10, seed=1)
+    lb, cb = kmeans(x, 10, seed=1)
+    assert (la == lb).all() and np.allclose(ca, cb)
+    assert set(la.tolist()) <= set(range(10))
+
+
+def test_lexicon_carries_cluster_ids():
+    from news_assets.ner.features import Featurizer, corpus_lexicon
+
+    lex, ntok = corpus_lexicon(_unlabeled_texts(), Featurizer(use_gaz_spans=False), cluster_ks=(2, 8))
+    assert ntok > 1000
+    feats = lex["يامن"].split()
+    assert any(f.startswith("k0=") for f in feats) and any(f.startswith("k1=") for f in feats)
+    k1 = next(f for f in feats if f.startswith("k1="))
+    assert k1 in lex["سامر"].split()  # same cluster as a name seen in the gold
+    own = Featurizer(use_gaz_spans=False, lexicon=lex).infos(["يامن"])[0].own
+    assert k1 in own
+
+
+def test_word_unseen_in_training_gets_its_cluster_feature(tmp_path):
+    gold = tmp_path / "tiny.txt"
+    gold.write_text(_conll(), encoding="utf-8")
+    stats = train_model(gold, tmp_path / "m.crf", unlabeled=_unlabeled_texts(), max_iterations=60, cluster_ks=[2, 8])
+    assert stats["lexicon_words"] > 0
+    meta = json.loads(Path(str(tmp_path / "m.crf") + ".json").read_text(encoding="utf-8"))
+    assert meta["options"]["cluster_ks"] == [2, 8]
+    ex = ModelExtractor.load(tmp_path / "m.crf")
+    own = ex.featurizer.infos(["يامن"])[0].own  # in the unlabeled text only
+    assert any(a.startswith("k1=") for a in own), own
+
+
+def test_feature_versions():
+    from news_assets.ner.features import Featurizer
+
+    words = ["قال", "سامر", "الخطيب", "في", "عمان", "."]
+    lex = {"سامر": "fq=3 k0=1 k1=7", "عمان": "fq=5 k0=2 k1=9"}
+    v1, v2 = Featurizer(lexicon=lex, version=1), Featurizer(lexicon=lex, version=2)
+    s1 = v1.sequence(v1.infos(words))
+    s2 = v2.sequence(v2.infos(words))
+    assert not any(a.startswith("b-=") for a in s1[2])
+    assert "b-=سامر|الخطيب" in s2[2] and "b+=الخطيب|في" in s2[2]
+    assert "-2k1=7" in s2[3] and "-2k1=7" not in s1[3]  # سامر's cluster seen from two tokens on
+    assert "k1=9" in s2[4] and "+1k1=9" in s2[3]
+    # at tagging time only bigrams the model knows are passed on
+    v2.known = frozenset({"b-=سامر|الخطيب"})
+    s3 = v2.sequence(v2.infos(["قال", "سامر", "الخطيب"]))
+    assert [a for a in s3[2] if a.startswith(("b-=", "b+="))] == ["b-=سامر|الخطيب"]
+
+
+def test_model_without_feature_version_loads_version_1(trained):
+    _gold, path, _ = trained
+    meta_path = Path(str(path) + ".json")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["options"]["feature_version"] == 2
+    assert ModelExtractor.load(path).featurizer.version == 2
+    del meta["options"]["feature_version"]
+    old = meta_path.with_name("old.crf.json")
+    old.write_text(json.dumps(meta), encoding="utf-8")
+    old.with_suffix("").write_bytes(path.read_bytes())
+    assert ModelExtractor.load(old.with_suffix("")).featurizer.version == 1
