@@ -204,6 +204,13 @@ CREATE TABLE IF NOT EXISTS article_fingerprints (
 );
 COMMENT ON TABLE article_fingerprints IS 'Bookkeeping: per article body, the normalised-text hash and MinHash signature duplicate clustering starts from, so a refresh fingerprints only new articles.';
 
+CREATE TABLE IF NOT EXISTS duplicate_similarities (
+    text_hash_a UBIGINT NOT NULL,
+    text_hash_b UBIGINT NOT NULL,
+    jaccard     DOUBLE
+);
+COMMENT ON TABLE duplicate_similarities IS 'Bookkeeping: exact shingle Jaccard of candidate duplicate pairs already verified, by normalised-text hashes (a < b), so a refresh re-reads only the bodies of new pairs.';
+
 CREATE TABLE IF NOT EXISTS pipeline_state (
     key   VARCHAR NOT NULL,
     value VARCHAR NOT NULL

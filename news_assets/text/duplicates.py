@@ -249,12 +249,18 @@ def cluster_duplicates(articles: pl.DataFrame, threshold: float = 0.8) -> pl.Dat
     return cluster_fingerprints(prints, lambda ids: [bodies[i] for i in ids], threshold)
 
 
-def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0.8) -> pl.DataFrame:
+def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0.8,
+                         similarities: dict[tuple[int, int], float] | None = None) -> pl.DataFrame:
     """Cluster from stored fingerprints (see :func:`fingerprint_bodies`).
 
     ``prints``: ``article_id``, ``published_at`` and the fingerprint columns. ``load_bodies(ids)``
     returns the bodies of the given article ids, in order: only the articles of candidate pairs are
     read again, to verify them by exact shingle Jaccard. Output as :func:`cluster_duplicates`.
+
+    ``similarities``: Jaccard of earlier verified pairs, keyed by the two normalised-text hashes
+    (smaller first). Pairs found there are not verified again (their bodies are not read);
+    pairs verified now are added to it, so a caller that stores it makes a refresh re-read only
+    the bodies of new candidate pairs.
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
@@ -288,6 +294,22 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
             shingled.update(todo)
         return pl.concat(shingle_frames).filter(pl.col("doc").is_in(pl.Series(docs, dtype=pl.UInt32).implode()))
 
+    text_hash = texts["text_hash"].to_list()
+    cache = {} if similarities is None else similarities
+
+    def jaccard(pairs: pl.DataFrame) -> pl.DataFrame:
+        """(a, b, j) for doc pairs: from the cache where known, else verified on shingle sets."""
+        keys = [(min(text_hash[a], text_hash[b]), max(text_hash[a], text_hash[b]))
+                for a, b in pairs.select("a", "b").iter_rows()]
+        known = [k in cache for k in keys]
+        todo = pairs.filter(pl.Series(known).not_())
+        if todo.height:
+            involved = pl.concat([todo["a"], todo["b"]]).unique().to_list()
+            computed = _jaccard(todo, shingle_sets_of(involved))
+            for a, b, j in computed.select("a", "b", "j").iter_rows():
+                cache[(min(text_hash[a], text_hash[b]), max(text_hash[a], text_hash[b]))] = j
+        return pairs.with_columns(pl.Series("j", [cache[k] for k in keys], dtype=pl.Float64))
+
     # near duplicates among representatives with a signature
     reps = texts.filter((pl.col("doc") == pl.col("rep")) & pl.col("minhash").is_not_null())
     parent: dict[int, int] = {}
@@ -295,8 +317,7 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
         sig = reps.select("doc", *[pl.col("minhash").list.get(k).alias(f"m{k}") for k in range(NUM_BANDS * ROWS_PER_BAND)])
         pairs = _candidate_pairs(sig)
         if pairs.height:
-            involved = pl.concat([pairs["a"], pairs["b"]]).unique().to_list()
-            verified = _jaccard(pairs, shingle_sets_of(involved)).filter(pl.col("j") >= threshold)
+            verified = jaccard(pairs).filter(pl.col("j") >= threshold)
             for a, b in verified.select("a", "b").sort("a", "b").iter_rows():
                 ra, rb = _find(parent, a), _find(parent, b)
                 if ra != rb:
@@ -327,8 +348,7 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
     ).unique()
     sims = pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32, "j": pl.Float64})
     if near_pairs.height:
-        need = pl.concat([near_pairs["a"], near_pairs["b"]]).unique().to_list()
-        sims = _jaccard(near_pairs, shingle_sets_of(need))
+        sims = jaccard(near_pairs)
 
     out = frame.join(sims, left_on=["rep", "crep"], right_on=["a", "b"], how="left").sort("doc")
     kind = (

@@ -126,7 +126,7 @@ def _connect_with_retry(path: Path, read_only: bool) -> duckdb.DuckDBPyConnectio
 SCHEMA_TABLES = (
     "raw_documents", "rejected_documents", "parsed_documents", "articles", "article_duplicates", "entity_mentions",
     "extraction_log", "entities", "mention_counts_daily", "entity_cooccurrence", "pipeline_state",
-    "article_fingerprints",
+    "article_fingerprints", "duplicate_similarities",
 )
 
 

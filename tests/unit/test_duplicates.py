@@ -216,3 +216,29 @@ def test_token_cache_is_bounded_and_a_shared_one_gives_the_same_fingerprints():
     import polars as pl
 
     assert pl.concat(batched).equals(fingerprint_bodies(bodies))
+
+
+def test_verified_similarities_are_reused_and_their_bodies_not_read_again():
+    from news_assets.text.duplicates import cluster_fingerprints, fingerprint_bodies
+
+    arts = frame([("wire", BODY, T0), ("copy", EDITED, T0 + timedelta(hours=3)), ("other", OTHER, T0)])
+    bodies = dict(zip(arts["article_id"], arts["body"]))
+    prints = pl.concat([arts.select("article_id", "published_at"), fingerprint_bodies(arts["body"].to_list())],
+                       how="horizontal")
+    read: list[list[str]] = []
+
+    def load(ids):
+        read.append(list(ids))
+        return [bodies[i] for i in ids]
+
+    cache: dict = {}
+    first = cluster_fingerprints(prints, load, similarities=cache)
+    assert read and cache, "the candidate pair was verified on its bodies and remembered"
+    assert all(a < b for a, b in cache)
+    read.clear()
+    second = cluster_fingerprints(prints, load, similarities=cache)
+    assert read == [] and second.equals(first)
+    assert by_id(second)["copy"]["duplicate_kind"] == "near"
+    # A remembered similarity is trusted: below the threshold, the pair no longer clusters.
+    low = {k: 0.1 for k in cache}
+    assert by_id(cluster_fingerprints(prints, load, similarities=low))["copy"]["duplicate_kind"] == "canonical"

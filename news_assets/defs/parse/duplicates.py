@@ -33,7 +33,7 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     recomputed = previous is None or previous[0] != state
     if recomputed:
         # Fingerprint only bodies not seen before; clustering then starts from every stored
-        # fingerprint and re-reads just the bodies of candidate pairs.
+        # fingerprint and re-reads just the bodies of candidate pairs not verified before.
         # Bodies stream in batches: memory holds one batch of text plus the fingerprints (about
         # 1 KB an article), never the corpus.
         batches, cache = [], TokenCache()
@@ -48,6 +48,7 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             con.register("new_prints", prints)
             run_sql(con, "duplicates/write_fingerprints")
             all_prints = query(con, "duplicates/fingerprints").pl()
+            similarities = {(a, b): j for a, b, j in run_sql(con, "duplicates/similarities").fetchall()}
 
         def load_bodies(ids: list[str]) -> list[str]:
             with wh.connect() as con:
@@ -55,8 +56,12 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 found = dict(run_sql(con, "duplicates/bodies_of").fetchall())
             return [found[i] for i in ids]
 
-        clusters = cluster_fingerprints(all_prints, load_bodies)
+        clusters = cluster_fingerprints(all_prints, load_bodies, similarities=similarities)
         with wh.transaction() as con:
+            con.register("new_similarities", pl.DataFrame(
+                [(a, b, j) for (a, b), j in similarities.items()], orient="row",
+                schema={"text_hash_a": pl.UInt64, "text_hash_b": pl.UInt64, "jaccard": pl.Float64}))
+            run_sql(con, "duplicates/write_similarities")
             con.register("new_clusters", clusters)
             run_sql(con, "duplicates/write_clusters")
             run_sql(con, "duplicates/write_state", fingerprint=state)
