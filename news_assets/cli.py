@@ -6,6 +6,7 @@ shows every run the CLI made. Each command runs in this one process: no start-up
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -84,11 +85,17 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
     if workers > 1 and len(pieces) > 1:
         import multiprocessing as mp
 
-        # spawn, not fork: this process already runs Dagster's threads, and a forked copy of a
-        # threaded process can deadlock on a lock some thread held at the fork.
-        pool = mp.get_context("spawn").Pool(min(workers, len(pieces)), initializer=_range_worker_init)
+        # This process runs the first (largest) piece itself: it has everything imported and its
+        # instance open. Spawned processes take the others, after ~2 s of imports. Spawn, not fork:
+        # this process already runs Dagster's threads, and a forked copy of a threaded process can
+        # deadlock on a lock some thread held at the fork.
+        mine, theirs = pieces[0], pieces[1:]
+        pool = mp.get_context("spawn").Pool(min(workers - 1, len(theirs)), initializer=_range_worker_init)
         try:
-            failures = [err for err in pool.imap_unordered(_range_run, [(label, a, b) for a, b in pieces]) if err]
+            pending = pool.map_async(_range_run, [(label, a, b) for a, b in theirs], chunksize=1)
+            with _extraction_inline():
+                own = _range_run((label, *mine), defs, instance)
+            failures = [err for err in (own, *pending.get()) if err]
             pool.close()  # workers exit on their own (terminate() would interrupt their clean-up)
         except BaseException:
             pool.terminate()
@@ -104,6 +111,21 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
                 raise SystemExit(err)
     _run(defs.resolve_job_def("entities_job"), instance, f"{label}: undated articles and entity totals",
          asset_selection=[AssetKey(k) for k in TOTAL_ASSETS])
+
+
+@contextlib.contextmanager
+def _extraction_inline():
+    """NEWS_WORKERS=1 for the block: a range this process runs beside worker processes extracts on
+    this process's core instead of forking more workers than there are cores."""
+    before = os.environ.get("NEWS_WORKERS")
+    os.environ["NEWS_WORKERS"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("NEWS_WORKERS", None)
+        else:
+            os.environ["NEWS_WORKERS"] = before
 
 
 def _range_worker_init() -> None:
