@@ -68,29 +68,32 @@ DATED_ASSETS = ("entity_mentions", "mention_counts_daily", "entity_cooccurrence"
 TOTAL_ASSETS = ("undated_entity_mentions", "entities", "entity_charts")
 
 
-def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | None = None) -> None:
+def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | None = None, pool=None) -> None:
     """Runs for the partitioned assets, one per day range, side by side on $NEWS_WORKERS processes;
     then one run for the undated bucket and the entities table, which reads every mention and so is
     rebuilt once, after all ranges. Processes compute in parallel and only queue for the short
-    write transactions (the warehouse lock)."""
+    write transactions (the warehouse lock). `pool`: range workers started earlier (see
+    _start_range_workers); they are used or stopped here."""
     from dagster import AssetKey
 
     from news_assets.parallel import worker_count
-    from news_assets.warehouse.state import split_for_workers
+    from news_assets.warehouse.state import SPAWN_COST, split_for_workers
 
     workers = worker_count()
     if sum((day_articles or {}).values()) < PARALLEL_RUNS_MIN_ARTICLES:
         workers = 1  # a fresh worker process costs ~3 s of imports: not worth it for small work
-    pieces = split_for_workers(tuple(ranges), day_articles or {}, workers)
+    pieces = split_for_workers(tuple(ranges), day_articles or {}, workers,
+                               spawn_cost=PRESTARTED_SPAWN_COST if pool is not None else SPAWN_COST)
+    if not (workers > 1 and len(pieces) > 1) and pool is not None:
+        pool.terminate()  # started in case the work was big enough; it was not
+        pool.join()
+        pool = None
     if workers > 1 and len(pieces) > 1:
-        import multiprocessing as mp
-
         # This process runs the first (largest) piece itself: it has everything imported and its
-        # instance open. Spawned processes take the others, after ~2 s of imports. Spawn, not fork:
-        # this process already runs Dagster's threads, and a forked copy of a threaded process can
-        # deadlock on a lock some thread held at the fork.
+        # instance open. Spawned processes take the others, after their imports.
         mine, theirs = pieces[0], pieces[1:]
-        pool = mp.get_context("spawn").Pool(min(workers - 1, len(theirs)), initializer=_range_worker_init)
+        if pool is None:
+            pool = _start_range_workers(min(workers - 1, len(theirs)))
         try:
             pending = pool.map_async(_range_run, [(label, a, b) for a, b in theirs], chunksize=1)
             with _extraction_inline():
@@ -99,18 +102,22 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
             pool.close()  # workers exit on their own (terminate() would interrupt their clean-up)
         except BaseException:
             pool.terminate()
-            raise
-        finally:
             pool.join()
+            raise
         if failures:
+            pool.join()
             raise SystemExit(failures[0])
     else:
         for first, last in pieces:
             err = _range_run((label, first, last), defs, instance)
             if err:
                 raise SystemExit(err)
-    _run(defs.resolve_job_def("entities_job"), instance, f"{label}: undated articles and entity totals",
-         asset_selection=[AssetKey(k) for k in TOTAL_ASSETS])
+    try:
+        _run(defs.resolve_job_def("entities_job"), instance, f"{label}: undated articles and entity totals",
+             asset_selection=[AssetKey(k) for k in TOTAL_ASSETS])
+    finally:
+        if pool is not None:
+            pool.join()  # the workers' own shutdown (~0.7 s) overlaps the totals run
 
 
 @contextlib.contextmanager
@@ -126,6 +133,20 @@ def _extraction_inline():
             os.environ.pop("NEWS_WORKERS", None)
         else:
             os.environ["NEWS_WORKERS"] = before
+
+
+# A pool started before this process's own imports and planning is ready about this much later
+# than this process ("articles extracted" units, see news_assets.warehouse.state).
+PRESTARTED_SPAWN_COST = 1800
+_WORKER: tuple | None = None  # (definitions, instance) of a range worker process
+
+
+def _start_range_workers(n: int):
+    """n spawned processes for range runs. Spawn, not fork: this process runs Dagster's threads,
+    and a forked copy of a threaded process can deadlock on a lock some thread held at the fork."""
+    import multiprocessing as mp
+
+    return mp.get_context("spawn").Pool(n, initializer=_range_worker_init)
 
 
 def _range_worker_init() -> None:
@@ -144,6 +165,11 @@ def _range_worker_init() -> None:
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    # Ready before the first range arrives: definitions and the instance's connections.
+    from news_assets.definitions import build_definitions
+
+    global _WORKER
+    _WORKER = (build_definitions(), _instance())
 
 
 def _range_run(item, defs=None, instance=None) -> str | None:
@@ -154,9 +180,7 @@ def _range_run(item, defs=None, instance=None) -> str | None:
 
     label, first, last = item
     if defs is None:  # in a worker process: its own definitions and instance connections
-        from news_assets.definitions import build_definitions
-
-        defs, instance = build_definitions(), _instance()
+        defs, instance = _WORKER
     try:
         _run(defs.resolve_job_def("entities_job"), instance, f"{label} {first} … {last}",
              tags=range_tags(first, last), asset_selection=[AssetKey(k) for k in DATED_ASSETS])
@@ -212,12 +236,26 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from news_assets.definitions import build_definitions
-    from news_assets.warehouse import Warehouse, run_sql
+    from news_assets.parallel import worker_count
 
     settings = load_settings()
     if args.end < args.start:
         raise SystemExit("news-assets backfill: --end is before --start")
+    # A backfill is usually big: range workers start now, their imports overlapping ours.
+    pool = _start_range_workers(worker_count() - 1) if worker_count() > 1 else None
+    try:
+        return _backfill(args, settings, pool)
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        raise
+
+
+def _backfill(args: argparse.Namespace, settings, pool) -> int:
+    from news_assets.definitions import build_definitions
+    from news_assets.warehouse import Warehouse, run_sql
+
     defs = build_definitions(settings)
     if args.force:
         # Forget the extraction bookkeeping of the range so every article is extracted again.
@@ -225,7 +263,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             run_sql(con, "state/forget_extractions", start=args.start, end=args.end)
     with Warehouse(settings.duckdb_path).connect() as con:
         day_articles = dict(run_sql(con, "state/articles_per_day", start=args.start, end=args.end).fetchall())
-    _refresh_entities(defs, _instance(), [(args.start, args.end)], "backfill", day_articles)
+    _refresh_entities(defs, _instance(), [(args.start, args.end)], "backfill", day_articles, pool)
     _publish(settings)
     return cmd_status(args)
 
@@ -317,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
     # backfill_policy is marked beta in Dagster 1.13; the warning says nothing a user can act on.
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    # Ready before the first range arrives: definitions and the instance's connections.
+    from news_assets.definitions import build_definitions
+
+    global _WORKER
+    _WORKER = (build_definitions(), _instance())
     try:
         return args.func(args)
     except SettingsError as exc:

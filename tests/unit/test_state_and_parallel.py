@@ -72,3 +72,23 @@ def test_range_workers_can_be_terminated_even_when_started_with_sigterm_ignored(
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN))
     assert out.stdout.strip() == "True", out.stderr[-2000:]
+
+
+def test_split_for_workers_covers_every_day_once_and_gives_the_caller_the_head_start():
+    from news_assets.warehouse.state import DAY_COST, SPAWN_COST, split_for_workers
+
+    per_day = {D(2018, 1, 1) + dt.timedelta(days=i): 100 for i in range(200)}
+    ranges = ((D(2018, 1, 1), D(2018, 6, 30)), (D(2018, 7, 10), D(2018, 7, 19)), (D(2012, 5, 1), D(2012, 5, 1)))
+    pieces = split_for_workers(ranges, per_day, 2)
+    covered = [a + dt.timedelta(days=i) for a, b in pieces for i in range((b - a).days + 1)]
+    wanted = [a + dt.timedelta(days=i) for a, b in ranges for i in range((b - a).days + 1)]
+    assert sorted(covered) == sorted(wanted) and len(covered) == len(set(covered))
+
+    def weight(piece):
+        a, b = piece
+        return sum(DAY_COST + per_day.get(a + dt.timedelta(days=i), 0) for i in range((b - a).days + 1))
+
+    mine, theirs = pieces[0], pieces[1:]
+    assert weight(mine) == max(map(weight, pieces))
+    assert weight(mine) - sum(map(weight, theirs)) == pytest.approx(SPAWN_COST, abs=4 * (DAY_COST + 100) + 2000)
+    assert split_for_workers(ranges, per_day, 1) == list(ranges)
