@@ -42,6 +42,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from news_assets.ner.evaluate import bio_spans
 from news_assets.ner.features import raw_offset, split_proclitic
 from news_assets.ner.resolve import Mention, RawMention, resolve_mentions
 from news_assets.text.normalize import normalize_token
@@ -309,21 +310,10 @@ class CamelExtractor:
 
     def _mentions(self, text: str, toks: Sequence[Token], labels: list[str]) -> list[Mention]:
         raws = []
-        n = len(labels)
-        i = 0
-        while i < n:
-            lab = labels[i]
-            if lab == "O":
-                i += 1
-                continue
-            typ = lab[2:]
-            j = i + 1
-            while j < n and labels[j] == "I-" + typ:
-                j += 1
+        for i, j, typ in bio_spans(labels):
             raw = self._raw(toks, i, j, typ)
             if raw is not None:
                 raws.append(raw)
-            i = j
         if not raws:
             return []
         return resolve_mentions(text, raws, self.g.people_display)

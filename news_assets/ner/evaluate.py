@@ -68,19 +68,25 @@ def split_dev(sents: Sequence[Sentence], frac: float = 0.8) -> tuple[list[Senten
     return list(sents[:cut]), list(sents[cut:])
 
 
-def gold_spans(tags: Sequence[str], types: Sequence[str] = TYPES) -> set[tuple[int, int, str]]:
-    """BIO tags -> {(start, end, type)}; an I- that does not continue a span starts one (conlleval)."""
-    spans: set[tuple[int, int, str]] = set()
+def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """BIO tags -> [(start, end, type)] in order; an I- that does not continue a span starts one
+    (conlleval). Extractors decode their taggers' labels with it too."""
+    spans: list[tuple[int, int, str]] = []
     start, typ = None, None
     for i, t in enumerate(list(tags) + ["O"]):
         if t.startswith("I-") and typ == t[2:]:
             continue
         if typ is not None:
-            spans.add((start, i, typ))
+            spans.append((start, i, typ))
             start = typ = None
         if t.startswith(("B-", "I-")):
             start, typ = i, t[2:]
-    return {s for s in spans if s[2] in types}
+    return spans
+
+
+def gold_spans(tags: Sequence[str], types: Sequence[str] = TYPES) -> set[tuple[int, int, str]]:
+    """BIO tags -> {(start, end, type)} of the given types (see bio_spans)."""
+    return {s for s in bio_spans(tags) if s[2] in types}
 
 
 def sentence_text(sent: Sentence) -> tuple[str, list[int]]:

@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from news_assets.ner.evaluate import Sentence, read_conll
+from news_assets.ner.evaluate import Sentence, bio_spans, read_conll
 from news_assets.ner.features import (
     FEATURE_VERSION,
     Featurizer,
@@ -279,21 +279,10 @@ class ModelExtractor:
     # ---------------------------------------------------------------- decoding
     def _mentions(self, text: str, ms: list, infos: list[TokInfo], labels: list[str]) -> list[Mention]:
         raws = []
-        n = len(labels)
-        i = 0
-        while i < n:
-            lab = labels[i]
-            if lab == "O":
-                i += 1
-                continue
-            typ = lab[2:]
-            j = i + 1
-            while j < n and labels[j] == "I-" + typ:
-                j += 1
+        for i, j, typ in bio_spans(labels):
             raw = self._raw(ms, infos, i, j, typ)
             if raw is not None:
                 raws.append(raw)
-            i = j
         if not raws:
             return []
         return resolve_mentions(text, raws, self.g.people_display)
