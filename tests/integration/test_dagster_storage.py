@@ -33,6 +33,12 @@ def test_pooled_storage_writes_what_dagsters_own_storage_reads(tmp_path, monkeyp
             assert dg.materialize([daily], instance=instance, partition_key=day).success
         for i in range(40):  # more runs than open databases: engines are evicted, events still land
             instance.report_runless_asset_event(dg.AssetMaterialization("runless", partition=str(i)))
+        instance.wipe()  # deletes the run databases' files; later events must land in new ones
+        assert not instance.event_log_storage.get_materialized_partitions(dg.AssetKey("daily"))
+        for day in ("2024-01-01", "2024-01-02", "2024-01-03"):
+            assert dg.materialize([daily], instance=instance, partition_key=day).success
+        for i in range(40):
+            instance.report_runless_asset_event(dg.AssetMaterialization("runless", partition=str(i)))
 
     # A second instance of the same home, with Dagster's own storage class, sees every event.
     from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
