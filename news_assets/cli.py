@@ -355,11 +355,6 @@ def main(argv: list[str] | None = None) -> int:
     # backfill_policy is marked beta in Dagster 1.13; the warning says nothing a user can act on.
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-    # Ready before the first range arrives: definitions and the instance's connections.
-    from news_assets.definitions import build_definitions
-
-    global _WORKER
-    _WORKER = (build_definitions(), _instance())
     try:
         return args.func(args)
     except SettingsError as exc:
