@@ -81,7 +81,7 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
 
     workers = worker_count()
     if sum((day_articles or {}).values()) < PARALLEL_RUNS_MIN_ARTICLES:
-        workers = 1  # a fresh worker process costs ~3 s of imports: not worth it for small work
+        workers = 1  # a spawned worker costs ~2.3 s before its first run: not worth it for small work
     pieces = split_for_workers(tuple(ranges), day_articles or {}, workers,
                                spawn_cost=PRESTARTED_SPAWN_COST if pool is not None else SPAWN_COST)
     if not (workers > 1 and len(pieces) > 1) and pool is not None:
