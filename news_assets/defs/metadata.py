@@ -1,10 +1,13 @@
 """Materialization metadata read back from the warehouse: row count, column schema, a preview."""
 from __future__ import annotations
 
+import functools
+
 import dagster as dg
 import duckdb
 
 from news_assets.warehouse import run_sql
+from news_assets.warehouse.db import ensure_schema
 
 
 def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:
@@ -85,13 +88,42 @@ COLUMN_LINEAGE = {
 }
 
 
-def standard_metadata(
-    con: duckdb.DuckDBPyConnection, table: str, row_count: int, preview: str, params: dict | None = None
-) -> dict:
+@functools.cache
+def _schema_catalog() -> duckdb.DuckDBPyConnection:
+    # The warehouse DDL (sql/schema.sql) in an empty in-memory database: ~50 ms, once per process.
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    return con
+
+
+def definition_metadata(table: str) -> dict:
+    """Column schema and lineage of a warehouse table, for the asset definition (shown in the UI
+    before anything is materialized). Read from sql/schema.sql, the same DDL the warehouse runs."""
     lineage = COLUMN_LINEAGE.get(table)
     return {
+        "dagster/column_schema": table_schema(_schema_catalog(), table),
         **({"dagster/column_lineage": dg.TableColumnLineage(deps_by_column=lineage)} if lineage else {}),
+    }
+
+
+def standard_metadata(
+    con: duckdb.DuckDBPyConnection, table: str, row_count: int, preview: str, params: dict | None = None,
+    *, partitioned: bool = False,
+) -> dict:
+    """Row count and preview; plus the column schema and lineage, except for partitioned assets.
+
+    A range run attaches its metadata to the materialization of every partition in the range, and
+    the schema and lineage were two thirds of each ~7 KB event: a 280-day backfill of three assets
+    serialised and stored them 840 times. Partitioned assets carry them on the definition instead
+    (definition_metadata).
+    """
+    md = {
         "dagster/row_count": dg.MetadataValue.int(int(row_count)),
-        "dagster/column_schema": table_schema(con, table),
         "preview": dg.MetadataValue.md(markdown_preview(con, preview, params or {})),
     }
+    if not partitioned:
+        md["dagster/column_schema"] = table_schema(con, table)
+        lineage = COLUMN_LINEAGE.get(table)
+        if lineage:
+            md["dagster/column_lineage"] = dg.TableColumnLineage(deps_by_column=lineage)
+    return md

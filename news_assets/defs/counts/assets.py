@@ -3,7 +3,7 @@
 import dagster as dg
 
 from news_assets.defs.entities.assets import entity_mentions
-from news_assets.defs.metadata import standard_metadata
+from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.duplicates import article_duplicates
 from news_assets.defs.partitions import daily_partitions, partition_dates
 from news_assets.defs.resources import WarehouseResource
@@ -19,6 +19,7 @@ from news_assets.warehouse import run_sql
     deps=[entity_mentions, article_duplicates],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    metadata=definition_metadata("mention_counts_daily"),
     check_specs=[
         dg.AssetCheckSpec("mention_counts_reconcile", asset="mention_counts_daily", blocking=True,
                           description="Summed mentions equal the rows of entity_mentions for the same days; keys unique."),
@@ -31,7 +32,7 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
         run_sql(con, "counts/rebuild_mention_counts_daily", start=start, end=end)
         rows, counted, raw, duplicate_keys = run_sql(con, "counts/check_mention_counts_daily", start=start, end=end).fetchone()
         metadata = standard_metadata(con, "mention_counts_daily", rows, "preview/mention_counts_daily",
-                                     {"start": start, "end": end})
+                                     {"start": start, "end": end}, partitioned=True)
     return dg.MaterializeResult(
         metadata=metadata,
         check_results=[
@@ -52,6 +53,7 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
     deps=[entity_mentions],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    metadata=definition_metadata("entity_cooccurrence"),
     check_specs=[
         dg.AssetCheckSpec("cooccurrence_pairs_ordered_and_unique", asset="entity_cooccurrence", blocking=True,
                           description="entity_a < entity_b and (day, a, b) is a key."),
@@ -64,7 +66,7 @@ def entity_cooccurrence(context: dg.AssetExecutionContext, warehouse: WarehouseR
         run_sql(con, "counts/rebuild_entity_cooccurrence", start=start, end=end)
         rows, unordered, duplicate_keys = run_sql(con, "counts/check_entity_cooccurrence", start=start, end=end).fetchone()
         metadata = standard_metadata(con, "entity_cooccurrence", rows, "preview/entity_cooccurrence",
-                                     {"start": start, "end": end})
+                                     {"start": start, "end": end}, partitioned=True)
     return dg.MaterializeResult(
         metadata=metadata,
         check_results=[

@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from news_assets.defs.entities.ner_model import ner_model
-from news_assets.defs.metadata import standard_metadata
+from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.partitions import daily_partitions, partition_dates
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
@@ -77,6 +77,8 @@ def extract_scope(
     with wh.transaction() as con:
         run_sql(con, "entities/remove_orphans", **scope)
         todo = [a for (a,) in run_sql(con, "entities/articles_to_extract", extractor_version=version, **scope).fetchall()]
+        con.register("todo", pl.DataFrame({"article_id": todo}, schema={"article_id": pl.String}))
+        run_sql(con, "entities/forget_mentions")
     if todo:
         get_extractor(*which)  # build it once here; forked workers inherit it
     started, found = time.monotonic(), 0
@@ -96,7 +98,8 @@ def extract_scope(
     with wh.connect() as con:
         total, without_article, bad_offsets, duplicate_ids, n_articles = run_sql(
             con, "entities/check_mentions", run_id=context.run_id, **scope).fetchone()
-        metadata = standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope)
+        metadata = standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope,
+                                     partitioned=not scope["undated"])
     metadata.update({
         "articles_extracted": len(todo),
         "mentions_extracted": found,
@@ -127,6 +130,7 @@ def _mention_checks(asset: str) -> list[dg.AssetCheckSpec]:
     deps=[articles, ner_model],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    metadata=definition_metadata("entity_mentions"),
     check_specs=_mention_checks("entity_mentions"),
 )
 def entity_mentions(
@@ -144,6 +148,7 @@ def entity_mentions(
     code_version="+".join(EXTRACTOR_VERSIONS.values()),
     deps=[articles, ner_model],
     check_specs=_mention_checks("undated_entity_mentions"),
+    metadata=definition_metadata("entity_mentions"),
 )
 def undated_entity_mentions(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, extractor: ExtractorResource
@@ -165,6 +170,7 @@ def undated_entity_mentions(
         dg.AssetCheckSpec("mentions_linked_to_entities", asset="entities",
                           description="Every mention's entity_id has a row in entities."),
     ],
+    metadata=definition_metadata("entities"),
 )
 def entities(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Canonical entities with aliases and totals over every mention, dated or undated."""

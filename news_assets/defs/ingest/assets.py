@@ -11,7 +11,7 @@ import polars as pl
 from news_assets.corpus import iter_corpus_files
 from news_assets.parallel import ordered_map
 from news_assets.progress import Progress
-from news_assets.defs.metadata import standard_metadata
+from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.resources import CorpusResource, WarehouseResource
 from news_assets.text.decode import DecodeError, decode_bytes
 from news_assets.text.parsing import detect_format
@@ -57,6 +57,7 @@ def _read(f, max_bytes: int):
         dg.AssetCheckSpec("raw_documents_path_unique", asset="raw_documents", blocking=True,
                           description="One row per path."),
     ],
+    metadata=definition_metadata("raw_documents"),
 )
 def raw_documents(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, corpus: CorpusResource

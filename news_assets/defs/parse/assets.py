@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from news_assets.defs.ingest.assets import raw_documents
-from news_assets.defs.metadata import standard_metadata
+from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.partitions import PARTITIONS_START
 from news_assets.defs.resources import WarehouseResource
 from news_assets.parallel import WorkerPool
@@ -113,6 +113,7 @@ def _parse_item(item: tuple) -> tuple[list[dict], str | None, str | None]:
         dg.AssetCheckSpec("articles_id_unique", asset="articles", blocking=True,
                           description="article_id is a key."),
     ],
+    metadata=definition_metadata("articles"),
 )
 def articles(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Parsed articles, one row each; documents already parsed by this parser version are skipped."""

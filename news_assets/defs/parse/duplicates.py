@@ -2,7 +2,7 @@
 import dagster as dg
 import polars as pl
 
-from news_assets.defs.metadata import standard_metadata
+from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.resources import WarehouseResource
 from news_assets.text.duplicates import FINGERPRINT_SCHEMA, TokenCache, cluster_fingerprints, fingerprint_bodies
@@ -22,6 +22,7 @@ FINGERPRINT_BATCH = 2000
         dg.AssetCheckSpec("every_article_clustered_once", asset="article_duplicates", blocking=True,
                           description="Each article has exactly one row."),
     ],
+    metadata=definition_metadata("article_duplicates"),
 )
 def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Exact and near-duplicate clusters of articles (MinHash over word 5-shingles, verified by Jaccard)."""

@@ -1,0 +1,7 @@
+-- Drop the mentions and bookkeeping of the articles about to be re-extracted (todo: a registered
+-- frame of article_id), in the transaction that lists them. The batches then only append: a batch
+-- that first deletes rows spread over the table took ~0.4 s more to checkpoint, inside the
+-- warehouse lock. An interrupted run leaves these articles without mentions and without a log
+-- row, so the next run extracts them again.
+DELETE FROM entity_mentions WHERE article_id IN (SELECT article_id FROM todo);
+DELETE FROM extraction_log WHERE article_id IN (SELECT article_id FROM todo);
