@@ -29,11 +29,24 @@ PROCLITICS: tuple[str, ...] = tuple(
 )
 _QUOTES = set('"«»“”\'‘’')
 _CHAR_LEN: dict[str, int] = {}
-FEATURE_VERSION = 2  # see Featurizer; a model records the version it was trained with
+FEATURE_VERSION = 3  # see Featurizer; a model records the version it was trained with
 
 
-def split_proclitic(norm: str, min_stem: int = 3) -> tuple[str, str]:
-    """(clitic, stem) by the longest proclitic leaving >= min_stem chars; ``لل`` gives stem ``ال…``."""
+def split_proclitic(norm: str, min_stem: int = 3, known: frozenset[str] | set[str] | None = None) -> tuple[str, str]:
+    """(clitic, stem) by the longest proclitic leaving >= min_stem chars; ``لل`` gives stem ``ال…``.
+
+    With ``known`` (words such as gazetteer names): a known word is never split (واشنطن is not
+    و + اشنطن), and a split whose stem is known wins over a longer one (ولبنان is و + لبنان, not
+    ول + بنان).
+    """
+    if known is not None:
+        if norm in known:
+            return "", norm
+        for p in PROCLITICS:
+            if norm.startswith(p) and len(norm) - len(p) >= min_stem:
+                stem = "ال" + norm[len(p):] if p.endswith("لل") else norm[len(p):]
+                if stem in known:
+                    return p, stem
     for p in PROCLITICS:
         if norm.startswith(p) and len(norm) - len(p) >= min_stem:
             if p.endswith("لل"):
@@ -92,7 +105,7 @@ class TokInfo:
             return
         n = normalize_token(tok) or tok
         self.norm = n
-        clitic, stem = split_proclitic(n)
+        clitic, stem = split_proclitic(n, known=g.name_words if version >= 3 else None)
         self.clitic, self.stem = clitic, stem
         base = stem[2:] if stem.startswith("ال") and len(stem) > 4 else stem
         flags = []
@@ -176,7 +189,8 @@ class Featurizer:
         version: int = FEATURE_VERSION,
     ) -> None:
         self.g = load_gazetteer()
-        # 1: the original set; 2: + 4-char affixes, cluster ids at +-2, stem bigrams with each neighbour
+        # 1: the original set; 2: + 4-char affixes, cluster ids at +-2, stem bigrams with each neighbour;
+        # 3: proclitics split with the gazetteer's name words in mind (split_proclitic's ``known``)
         self.version = version
         self.lexicon = lexicon or {}
         self.ngrams = ngrams

@@ -52,6 +52,8 @@ class Gazetteer:
     stop: set[str] = field(default_factory=set)
     common: set[str] = field(default_factory=set)
     people_display: dict[str, str] = field(default_factory=dict)  # key -> full display name
+    # words that start a name or are given names: not split into clitic + stem (features.split_proclitic)
+    name_words: frozenset[str] = field(default_factory=frozenset)
 
     def add(self, entry: GazEntry) -> None:
         lst = self.by_first.setdefault(entry.tokens[0], [])
@@ -174,6 +176,7 @@ def _build() -> Gazetteer:
                 _add_name(g, a.strip(), "PERS", PRIO_LIST, s)
     for lst in g.by_first.values():
         lst.sort(key=lambda e: (-len(e.tokens), -e.prio))
+    g.name_words = frozenset(g.by_first) | frozenset(g.first_names)
     return g
 
 

@@ -167,7 +167,7 @@ def train_model(
     if unlabeled is not None and not lexicon:
         lexicon, n_unlabeled = corpus_lexicon(
             unlabeled,
-            Featurizer(use_gaz_spans=False),
+            Featurizer(use_gaz_spans=False, version=o["feature_version"]),  # the same stems as training
             rules,
             o["lexicon_min_count"],
             o["unlabeled_max_tokens"],

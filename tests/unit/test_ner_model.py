@@ -7,6 +7,8 @@ pytest.importorskip("pycrfsuite")
 
 from news_assets.ner import Mention  # noqa: E402
 from news_assets.ner.evaluate import evaluate_extractor, parse_conll, read_conll  # noqa: E402
+from news_assets.ner.features import FEATURE_VERSION, split_proclitic  # noqa: E402
+from news_assets.ner.gazetteer import load_gazetteer  # noqa: E402
 from news_assets.ner.model import ModelExtractor, train_model  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "ner" / "anercorp-camel-train.txt"
@@ -211,10 +213,24 @@ def test_model_without_feature_version_loads_version_1(trained):
     _gold, path, _ = trained
     meta_path = Path(str(path) + ".json")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    assert meta["options"]["feature_version"] == 2
-    assert ModelExtractor.load(path).featurizer.version == 2
+    assert meta["options"]["feature_version"] == FEATURE_VERSION
+    assert ModelExtractor.load(path).featurizer.version == FEATURE_VERSION
     del meta["options"]["feature_version"]
     old = meta_path.with_name("old.crf.json")
     old.write_text(json.dumps(meta), encoding="utf-8")
     old.with_suffix("").write_bytes(path.read_bytes())
     assert ModelExtractor.load(old.with_suffix("")).featurizer.version == 1
+
+
+def test_proclitic_split_keeps_names_whole_and_prefers_a_known_stem():
+    known = load_gazetteer().name_words
+    # without the names: the first letter of a name that looks like a clitic is stripped
+    assert split_proclitic("واشنطن") == ("و", "اشنطن")
+    assert split_proclitic("واشنطن", known=known) == ("", "واشنطن")
+    assert split_proclitic("بريطانيا", known=known) == ("", "بريطانيا")
+    assert split_proclitic("ولبنان") == ("ول", "بنان")
+    assert split_proclitic("ولبنان", known=known) == ("و", "لبنان")
+    assert split_proclitic("للبنان", known=known) == ("ل", "لبنان")
+    # words that are not names split as before
+    assert split_proclitic("والقاهرة", known=known) == ("و", "القاهرة")
+    assert split_proclitic("وقال", known=known) == ("و", "قال")
