@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["cooc_counts", "word_vectors", "kmeans", "word_clusters"]
+__all__ = ["cooc_counts", "word_vectors", "kmeans", "word_clusters", "clusters_from_ids"]
 
 
 def cooc_counts(
@@ -138,30 +138,46 @@ def word_clusters(
     frequent tokens (punctuation included); k-means is fitted on the ``fit_words`` most frequent
     words and the rest are assigned to the nearest centroid.
     """
-    from collections import Counter
-
-    cnt: Counter = Counter()
-    for s in seqs:
-        cnt.update(s)
-    # stable order: by count, then by string
-    vocab = [w for w, c in sorted(cnt.items(), key=lambda wc: (-wc[1], wc[0])) if c >= min_count]
-    if not vocab:
-        return {}
-    index = {w: i for i, w in enumerate(vocab)}
-    n_rows = len(vocab)
+    index: dict[str, int] = {}
     parts = []
     for s in seqs:
-        parts.append(np.fromiter((index.get(t, n_rows) for t in s), dtype=np.int64, count=len(s)))
+        parts.append(np.fromiter((index.setdefault(t, len(index)) for t in s), dtype=np.int64, count=len(s)))
         parts.append(np.array([-1], dtype=np.int64))
-    ids = np.concatenate(parts)
+    if not index:
+        return {}
+    return clusters_from_ids(np.concatenate(parts), list(index), ks, min_count, n_context, fit_words, dim, offsets)
+
+
+def clusters_from_ids(
+    ids: np.ndarray,
+    words: Sequence[str],
+    ks: Sequence[int] = (64, 256, 1024),
+    min_count: int = 5,
+    n_context: int = 500,
+    fit_words: int = 20000,
+    dim: int = 64,
+    offsets: Sequence[int] = (-2, -1, 1, 2),
+) -> dict[str, tuple[int, ...]]:
+    """word_clusters over a corpus already mapped to ids: ``ids`` indexes ``words``, -1 between
+    documents. Memory is the id array (8 bytes a token), not a string per token."""
+    counts = np.bincount(ids[ids >= 0], minlength=len(words))
+    # stable order: by count, then by string
+    order = sorted((i for i in range(len(words)) if counts[i] >= min_count), key=lambda i: (-counts[i], words[i]))
+    if not order:
+        return {}
+    n_rows = len(order)
+    remap = np.full(len(words) + 1, n_rows, dtype=np.int64)  # rare words -> n_rows (not a row)
+    remap[np.array(order, dtype=np.int64)] = np.arange(n_rows)
+    remap[-1] = -1  # index -1 (document break) stays -1
+    ids = remap[ids]
     ctx_of = np.full(n_rows + 1, -1, dtype=np.int64)
     n_ctx = min(n_context, n_rows)
     ctx_of[:n_ctx] = np.arange(n_ctx)
-    codes, counts, n_cols = cooc_counts(ids, n_rows, ctx_of, offsets)
-    vec = word_vectors(codes, counts, n_rows, n_cols, dim=dim)
+    codes, cooc, n_cols = cooc_counts(ids, n_rows, ctx_of, offsets)
+    vec = word_vectors(codes, cooc, n_rows, n_cols, dim=dim)
     fit = vec[: min(fit_words, n_rows)]
     labels = []
     for j, k in enumerate(ks):
         _lab, cent = kmeans(fit, k, seed=j)
         labels.append(np.argmax(vec @ cent.T, axis=1))
-    return {w: tuple(int(lab[i]) for lab in labels) for i, w in enumerate(vocab)}
+    return {words[w]: tuple(int(lab[i]) for lab in labels) for i, w in enumerate(order)}

@@ -283,6 +283,26 @@ class Featurizer:
         return res
 
 
+def _best_neighbour(word, ctx, frequent, word_count, min_count: int, n: int) -> dict[int, tuple[int, int]]:
+    """For each word id: (count, context id) of its most frequent neighbour that is a frequent
+    word, seen at least twice; words seen fewer than min_count times are left out. ``word`` and
+    ``ctx`` are aligned id arrays (-1 = a break between texts)."""
+    import numpy as np
+
+    ok = (word >= 0) & (ctx >= 0)
+    word, ctx = word[ok], ctx[ok]
+    keep = frequent[ctx] & (word_count[word] >= min_count)
+    codes, counts = np.unique(word[keep] * (n + 1) + ctx[keep], return_counts=True)
+    w, c = codes // (n + 1), codes % (n + 1)
+    sel = counts >= 2
+    w, c, counts = w[sel], c[sel], counts[sel]
+    order = np.lexsort((c, -counts, w))  # per word: highest count first, then the lowest id
+    w, c, counts = w[order], c[order], counts[order]
+    first = np.ones(len(w), dtype=bool)
+    first[1:] = w[1:] != w[:-1]
+    return {int(a): (int(b), int(x)) for a, b, x in zip(w[first], counts[first], c[first])}
+
+
 def _bucket(r: float) -> str | None:
     if r >= 0.5:
         return "h"
@@ -319,33 +339,43 @@ def corpus_lexicon(
     import math
     from collections import Counter
 
+    import numpy as np
+
     from news_assets.text.tokenize import WORD_OR_PUNCT_RE
 
-    cnt: Counter = Counter()
-    left: Counter = Counter()
-    right: Counter = Counter()
+    # Memory is the point of the layout: a stem is an int id, the corpus one int array (8 bytes a
+    # token, -1 between texts), and neighbour pairs are counted with numpy at the end. Keeping a
+    # string per token and a Counter of (word, neighbour) pairs took 2.4 GB for ANT's 9M tokens.
+    g, version = featurizer.g, featurizer.version
+    tok_cache: dict[str, tuple[int, bool, bool]] = {}  # token -> (stem id, is a word, is a title)
+    stem_ids: dict[str, int] = {}
+    cnt: Counter = Counter()  # stem id -> occurrences as a word
     after_title: Counter = Counter()
     typed = {t: Counter() for t in ("PERS", "LOC", "ORG")}
     ntok = 0
-    seqs: list[list[str]] = []
+    parts: list[np.ndarray] = []
     for text in texts:
         ms = list(WORD_OR_PUNCT_RE.finditer(text))
         if not ms:
             continue
-        infos = featurizer.infos([m.group() for m in ms])
+        row = []
+        for m in ms:
+            w = m.group()
+            e = tok_cache.get(w)
+            if e is None:
+                ti = TokInfo(w, g, None, False, version)
+                e = tok_cache[w] = (stem_ids.setdefault(ti.stem, len(stem_ids)), ti.is_word, "f=T" in ti.own)
+            row.append(e)
         ntok += len(ms)
-        if cluster_ks:
-            seqs.append([ti.stem for ti in infos])
+        parts.append(np.fromiter((e[0] for e in row), dtype=np.int64, count=len(row)))
+        parts.append(np.array([-1], dtype=np.int64))
         prev_title = False
-        for k in range(1, len(infos)):
-            left[(infos[k].stem, infos[k - 1].stem)] += 1
-            right[(infos[k - 1].stem, infos[k].stem)] += 1
-        for ti in infos:
-            if ti.is_word:
-                cnt[ti.stem] += 1
+        for sid, is_word, is_title in row:
+            if is_word:
+                cnt[sid] += 1
                 if prev_title:
-                    after_title[ti.stem] += 1
-                prev_title = "f=T" in ti.own
+                    after_title[sid] += 1
+                prev_title = is_title
             else:
                 prev_title = False
         if rules is not None:
@@ -357,25 +387,36 @@ def corpus_lexicon(
                 b = bisect.bisect_right(starts, m.end - 1) - 1
                 c = typed[m.entity_type]
                 for k in range(max(a, 0), b + 1):
-                    if infos[k].is_word:
-                        c[infos[k].stem] += 1
+                    if row[k][1]:
+                        c[row[k][0]] += 1
         if max_tokens is not None and ntok >= max_tokens:
             break
+    del tok_cache
+    stems = list(stem_ids)
+    del stem_ids
+    ids = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    del parts
+    n_stems = len(stems)
     # context signature: the stem's most frequent left/right neighbour among frequent words,
     # a cheap stand-in for word clusters (names share contexts like الرئيس X / X قال)
-    frequent = {w for w, _ in cnt.most_common(context_words)}
-    best_l: dict[str, tuple[int, str]] = {}
-    best_r: dict[str, tuple[int, str]] = {}
-    for table, best in ((left, best_l), (right, best_r)):
-        for (w, ctx), c in table.items():
-            if c >= 2 and ctx in frequent and cnt[w] >= min_count and c > best.get(w, (0, ""))[0]:
-                best[w] = (c, ctx)
+    frequent = np.zeros(n_stems + 1, dtype=bool)
+    frequent[[sid for sid, _ in cnt.most_common(context_words)]] = True
+    word_count = np.zeros(n_stems + 1, dtype=np.int64)
+    for sid, c in cnt.items():
+        word_count[sid] = c
+    best_l = _best_neighbour(ids[1:], ids[:-1], frequent, word_count, min_count, n_stems)
+    best_r = _best_neighbour(ids[:-1], ids[1:], frequent, word_count, min_count, n_stems)
     clusters: dict[str, tuple[int, ...]] = {}
-    if cluster_ks and seqs:
-        from news_assets.ner.clusters import word_clusters
+    if cluster_ks and len(ids):
+        from news_assets.ner.clusters import clusters_from_ids
 
-        clusters = word_clusters(seqs, ks=cluster_ks, min_count=max(min_count, 5))
-        del seqs
+        clusters = clusters_from_ids(ids, stems, ks=cluster_ks, min_count=max(min_count, 5))
+    del ids
+    cnt = Counter({stems[sid]: c for sid, c in cnt.items()})
+    after_title = Counter({stems[sid]: c for sid, c in after_title.items()})
+    typed = {t: Counter({stems[sid]: c for sid, c in tc.items()}) for t, tc in typed.items()}
+    best_l = {stems[w]: (c, stems[x]) for w, (c, x) in best_l.items()}
+    best_r = {stems[w]: (c, stems[x]) for w, (c, x) in best_r.items()}
     lex: dict[str, str] = {}
     for stem, c in cnt.items():
         if c < min_count:

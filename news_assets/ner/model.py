@@ -51,7 +51,7 @@ DEFAULT_OPTS = {
     "use_gaz_spans": True,
     "ngrams": False,
     "lexicon_min_count": 3,
-    "unlabeled_max_tokens": 5_000_000,
+    "unlabeled_max_tokens": 10_000_000,  # all of ANT (9.0M): 3M gave dev F1 0.754, 9M 0.777
     "cluster_ks": [64, 256, 1024],
     "feature_version": FEATURE_VERSION,
 }

@@ -18,6 +18,13 @@ def test_model_extractor_trains_then_extracts(env: Env, tmp_path, capsys):
     assert env.cli("build") == 0
     models = list((env.db.parent / "models").glob("ner-crf-*.crfsuite"))
     assert len(models) == 1
+    # trained with word statistics of the corpus's articles, read a page at a time
+    import json
+
+    meta = json.loads(models[0].with_name(models[0].name + ".json").read_text(encoding="utf-8"))
+    n_tokens = sum(len(b.split()) for (b,) in env.sql("SELECT body FROM articles"))
+    assert 0.5 * n_tokens < meta["unlabeled_tokens"] < 2 * n_tokens  # project tokens vs whitespace words
+    assert meta["lexicon"]
     versions = {v for (v,) in env.sql("SELECT DISTINCT extractor FROM entity_mentions")}
     assert len(versions) == 1 and next(iter(versions)).startswith(f"{MODEL}-")
     assert env.scalar("""
@@ -70,3 +77,13 @@ def test_camel_extractor_runs_the_pipeline_on_a_tiny_model(env: Env, tmp_path):
     env.cli("build")
     after = {v for (v,) in env.sql("SELECT DISTINCT extractor FROM entity_mentions")}
     assert len(after) == 1 and after != versions
+
+
+def test_article_bodies_pages_through_every_article(env: Env):
+    from news_assets.defs.entities.ner_model import article_bodies
+    from news_assets.warehouse import Warehouse
+
+    env.cli("build")
+    bodies = list(article_bodies(Warehouse(env.db), page_size=1))  # one article a page
+    expected = [b for (b,) in env.sql("SELECT body FROM articles ORDER BY article_id")]
+    assert len(expected) >= 2 and bodies == expected
