@@ -6,10 +6,10 @@ produces a folded form so that spelling variants (hamza forms on alef, Persian
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from camel_tools.utils.charmap import CharMapper
-from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
     normalize_alef_maksura_ar,
@@ -22,6 +22,16 @@ __all__ = ["normalize_for_matching", "normalize_token"]
 # Built once: 'arclean' maps ک→ك, ی→ى, Arabic-Indic digits→ASCII, drops tatweel
 # and turns invisible marks (RLM, ZWNJ…) into spaces.
 _ARCLEAN = CharMapper.builtin_mapper("arclean")
+
+# The Arabic diacritics camel-tools' dediac_ar removes: tanween (U+064B-064D), the short vowels,
+# shadda and sukun (U+064E-0652) and the dagger alef (U+0670). Written here because importing
+# camel_tools.utils.dediac builds camel-tools' character sets by scanning all of Unicode (0.37 s
+# in every process start). tests/unit/test_normalize.py checks it against dediac_ar.
+_DIACRITICS_RE = re.compile("[\u064b-\u0652\u0670]")
+
+
+def dediac_ar(text: str) -> str:
+    return _DIACRITICS_RE.sub("", text)
 
 
 def _normalize(text: str) -> str:

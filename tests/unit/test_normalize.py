@@ -25,3 +25,13 @@ def test_tatweel_and_digits():
 def test_long_text_is_normalised_too():
     long = "أوکرانیا " * 20
     assert normalize_for_matching(long).split() == ["اوكرانيا"] * 20
+
+
+def test_dediacritisation_matches_camel_tools_on_every_bmp_character():
+    from camel_tools.utils.dediac import dediac_ar as camel_dediac_ar
+
+    from news_assets.text.normalize import dediac_ar
+
+    text = "".join(chr(c) for c in range(0xD800)) + "".join(chr(c) for c in range(0xE000, 0x10000))
+    assert dediac_ar(text) == camel_dediac_ar(text)
+    assert dediac_ar("مُحَمَّدٌ") == "محمد"
