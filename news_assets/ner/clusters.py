@@ -123,21 +123,9 @@ def kmeans(x: np.ndarray, k: int, iters: int = 25, seed: int = 0) -> tuple[np.nd
     return labels, cent
 
 
-def word_clusters(
-    seqs: Sequence[Sequence[str]],
-    ks: Sequence[int] = (64, 256, 1024),
-    min_count: int = 5,
-    n_context: int = 500,
-    fit_words: int = 20000,
-    dim: int = 64,
-    offsets: Sequence[int] = (-2, -1, 1, 2),
-) -> dict[str, tuple[int, ...]]:
-    """Cluster ids (one per k in ``ks``) of every word seen at least ``min_count`` times.
-
-    ``seqs``: token sequences (documents or sentences). Context words are the ``n_context`` most
-    frequent tokens (punctuation included); k-means is fitted on the ``fit_words`` most frequent
-    words and the rest are assigned to the nearest centroid.
-    """
+def word_clusters(seqs: Sequence[Sequence[str]], **options) -> dict[str, tuple[int, ...]]:
+    """Cluster ids of the words of token sequences (documents or sentences); ``options`` are
+    clusters_from_ids's (ks, min_count, n_context, ...)."""
     index: dict[str, int] = {}
     parts = []
     for s in seqs:
@@ -145,7 +133,7 @@ def word_clusters(
         parts.append(np.array([-1], dtype=np.int64))
     if not index:
         return {}
-    return clusters_from_ids(np.concatenate(parts), list(index), ks, min_count, n_context, fit_words, dim, offsets)
+    return clusters_from_ids(np.concatenate(parts), list(index), **options)
 
 
 def clusters_from_ids(
@@ -158,8 +146,13 @@ def clusters_from_ids(
     dim: int = 64,
     offsets: Sequence[int] = (-2, -1, 1, 2),
 ) -> dict[str, tuple[int, ...]]:
-    """word_clusters over a corpus already mapped to ids: ``ids`` indexes ``words``, -1 between
-    documents. Memory is the id array (8 bytes a token), not a string per token."""
+    """Cluster ids (one per k in ``ks``) of every word seen at least ``min_count`` times.
+
+    ``ids``: the corpus mapped to ids (indexes into ``words``), -1 between documents; memory is the
+    id array (8 bytes a token), not a string per token. Context words are the ``n_context`` most
+    frequent tokens (punctuation included); k-means is fitted on the ``fit_words`` most frequent
+    words and the rest are assigned to the nearest centroid.
+    """
     counts = np.bincount(ids[ids >= 0], minlength=len(words))
     # stable order: by count, then by string
     order = sorted((i for i in range(len(words)) if counts[i] >= min_count), key=lambda i: (-counts[i], words[i]))

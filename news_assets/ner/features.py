@@ -39,20 +39,16 @@ def split_proclitic(norm: str, min_stem: int = 3, known: frozenset[str] | set[st
     و + اشنطن), and a split whose stem is known wins over a longer one (ولبنان is و + لبنان, not
     ول + بنان).
     """
-    if known is not None:
-        if norm in known:
-            return "", norm
-        for p in PROCLITICS:
-            if norm.startswith(p) and len(norm) - len(p) >= min_stem:
-                stem = "ال" + norm[len(p):] if p.endswith("لل") else norm[len(p):]
-                if stem in known:
-                    return p, stem
+    if known is not None and norm in known:
+        return "", norm
+    longest = None
     for p in PROCLITICS:
         if norm.startswith(p) and len(norm) - len(p) >= min_stem:
-            if p.endswith("لل"):
-                return p, "ال" + norm[len(p):]
-            return p, norm[len(p):]
-    return "", norm
+            stem = "ال" + norm[len(p):] if p.endswith("لل") else norm[len(p):]
+            if known is None or stem in known:
+                return p, stem
+            longest = longest or (p, stem)
+    return longest or ("", norm)
 
 
 def raw_offset(tok: str, n_norm: int) -> int:
