@@ -20,3 +20,15 @@ def partition_dates(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date
     """First and last publication day (inclusive) this run covers, single key or range alike."""
     window = context.partition_time_window
     return window.start.date(), (window.end - dt.timedelta(days=1)).date()
+
+
+def date_chunks(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
+    """[start, end] cut into consecutive inclusive pieces of at most ``days`` days, in order."""
+    if days < 1:
+        raise ValueError(f"days must be >= 1, got {days}")
+    chunks = []
+    while start <= end:
+        last = min(end, start + dt.timedelta(days=days - 1))
+        chunks.append((start, last))
+        start = last + dt.timedelta(days=1)
+    return chunks

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dagster as dg
+import duckdb
 import pytest
 
 from tests.conftest import Env, shared_path
@@ -123,6 +124,31 @@ def test_backfill_of_a_date_range_replaces_rows_and_never_duplicates(env: Env):
     assert env.scalar("SELECT count(*) - count(DISTINCT mention_id) FROM entity_mentions") == 0
     runs = env.sql("SELECT DISTINCT run_id FROM entity_mentions WHERE published_date BETWEEN '2025-03-11' AND '2025-03-12'")
     assert len(runs) == 1  # rewritten by the forced backfill run
+
+
+def test_counts_and_checks_a_day_at_a_time_equal_the_whole_range_at_once(env: Env):
+    from news_assets.defs.counts import assets as counts
+    from news_assets.defs.entities import assets as entities
+
+    env.cli("build")
+    before = env.snapshot()
+    first, last = env.sql("SELECT min(published_date), max(published_date) FROM articles")[0]
+    assert (last - first).days > 1  # the range spans several chunks below
+    with duckdb.connect(str(env.db) + ".work") as con:  # the pipeline's own file: counts gone
+        con.execute("DELETE FROM mention_counts_daily; DELETE FROM entity_cooccurrence")
+    env.monkeypatch.setattr(counts, "RECOUNT_DAYS", 1)
+    env.monkeypatch.setattr(entities, "CHECK_DAYS", 1)
+    assert env.cli("backfill", "--start", str(first), "--end", str(last)) == 0
+    after = env.snapshot()
+    for table in ("mention_counts_daily", "entity_cooccurrence"):
+        assert after[table] == before[table], table
+    # the checks' figures are summed over the chunks: they cover the whole range
+    instance = dg.DagsterInstance.get()
+    for key, table in (("entity_mentions", "entity_mentions"), ("mention_counts_daily", "mention_counts_daily"),
+                       ("entity_cooccurrence", "entity_cooccurrence")):
+        md = instance.get_latest_materialization_event(dg.AssetKey(key)).asset_materialization.metadata
+        assert md["dagster/row_count"].value == env.scalar(
+            f"SELECT count(*) FROM {table} WHERE published_date IS NOT NULL"), key
 
 
 def test_bad_files_are_quarantined_with_a_reason(env: Env):

@@ -5,10 +5,15 @@ import dagster as dg
 from news_assets.defs.entities.assets import entity_mentions
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.duplicates import article_duplicates
-from news_assets.defs.partitions import daily_partitions, partition_dates
+from news_assets.defs.partitions import daily_partitions, date_chunks, partition_dates
 from news_assets.defs.resources import WarehouseResource
 from news_assets.versions import COUNTS_VERSION
 from news_assets.warehouse import run_sql
+
+# A range is recounted a month at a time (in one transaction): DuckDB's join and hash tables then
+# hold one month's rows, so memory does not grow with the range. The largest range of an ANT
+# build (six months) has 820k co-occurrence rows, and recounting it whole was the build's peak.
+RECOUNT_DAYS = 31
 
 
 @dg.asset(
@@ -28,9 +33,12 @@ from news_assets.warehouse import run_sql
 def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Mentions and articles per publication day, entity and source (undated mentions: see entities)."""
     start, end = partition_dates(context)
+    rows = counted = raw = duplicate_keys = 0
     with warehouse.get().transaction() as con:
-        run_sql(con, "counts/rebuild_mention_counts_daily", start=start, end=end)
-        rows, counted, raw, duplicate_keys = run_sql(con, "counts/check_mention_counts_daily", start=start, end=end).fetchone()
+        for first, last in date_chunks(start, end, RECOUNT_DAYS):
+            run_sql(con, "counts/rebuild_mention_counts_daily", start=first, end=last)
+            checked = run_sql(con, "counts/check_mention_counts_daily", start=first, end=last).fetchone()
+            rows, counted, raw, duplicate_keys = (x + y for x, y in zip((rows, counted, raw, duplicate_keys), checked))
         metadata = standard_metadata(con, "mention_counts_daily", rows, "preview/mention_counts_daily",
                                      {"start": start, "end": end}, partitioned=True)
     return dg.MaterializeResult(
@@ -62,9 +70,12 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
 def entity_cooccurrence(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Pairs of entities mentioned in the same article, with the number of such articles per day."""
     start, end = partition_dates(context)
+    rows = unordered = duplicate_keys = 0
     with warehouse.get().transaction() as con:
-        run_sql(con, "counts/rebuild_entity_cooccurrence", start=start, end=end)
-        rows, unordered, duplicate_keys = run_sql(con, "counts/check_entity_cooccurrence", start=start, end=end).fetchone()
+        for first, last in date_chunks(start, end, RECOUNT_DAYS):
+            run_sql(con, "counts/rebuild_entity_cooccurrence", start=first, end=last)
+            checked = run_sql(con, "counts/check_entity_cooccurrence", start=first, end=last).fetchone()
+            rows, unordered, duplicate_keys = (x + y for x, y in zip((rows, unordered, duplicate_keys), checked))
         metadata = standard_metadata(con, "entity_cooccurrence", rows, "preview/entity_cooccurrence",
                                      {"start": start, "end": end}, partitioned=True)
     return dg.MaterializeResult(

@@ -9,7 +9,7 @@ import polars as pl
 from news_assets.defs.entities.ner_model import ner_model
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
-from news_assets.defs.partitions import daily_partitions, partition_dates
+from news_assets.defs.partitions import daily_partitions, date_chunks, partition_dates
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
 from news_assets.extraction import ExtractorChoice, get_extractor
 from news_assets.ner import entity_id
@@ -25,6 +25,7 @@ MENTION_SCHEMA = {
 }
 LOG_SCHEMA = {"article_id": pl.String, "body_hash": pl.String, "mentions": pl.Int32, "published_date": pl.Date}
 BATCH_ARTICLES = 5000
+CHECK_DAYS = 31  # the mentions checks run a month of days at a time (see extract_scope)
 MENTION_CHECKS = [
     ("mention_offsets_match_surface",
      "substr(body, start_char+1, end_char-start_char) = surface for every mention the run wrote; every mention has its article."),
@@ -95,9 +96,15 @@ def extract_scope(
             context.log.info(f"extracted {done}/{len(todo)} articles ({rate:,.0f} articles/s), {found:,} mentions")
             progress.update(done, f"{found:,} mentions", force=True)
 
+    # Checked a month of days at a time: memory then follows a month's mentions, not the range's.
+    chunks = [scope] if scope["undated"] else [
+        {**scope, "start": first, "end": last} for first, last in date_chunks(scope["start"], scope["end"], CHECK_DAYS)]
+    total = without_article = bad_offsets = duplicate_ids = n_articles = 0
     with wh.connect() as con:
-        total, without_article, bad_offsets, duplicate_ids, n_articles = run_sql(
-            con, "entities/check_mentions", run_id=context.run_id, **scope).fetchone()
+        for chunk in chunks:
+            checked = run_sql(con, "entities/check_mentions", run_id=context.run_id, **chunk).fetchone()
+            total, without_article, bad_offsets, duplicate_ids, n_articles = (
+                x + y for x, y in zip((total, without_article, bad_offsets, duplicate_ids, n_articles), checked))
         metadata = standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope,
                                      partitioned=not scope["undated"])
     metadata.update({
