@@ -190,9 +190,6 @@ class Featurizer:
         self.version = version
         self.lexicon = lexicon or {}
         self.ngrams = ngrams
-        # attributes the trained model knows (others have no weight): set by the extractor
-        # so cached lists carry only useful strings into the CRF
-        self.known: frozenset[str] | None = None
         self.use_gaz_spans = use_gaz_spans
         self.cache: dict[str, TokInfo] = {}
         self.max_cache = max_cache
@@ -206,13 +203,6 @@ class Featurizer:
             ti = cache.get(w)
             if ti is None:
                 ti = cache[w] = TokInfo(w, self.g, self.lexicon, self.ngrams, self.version)
-                if self.known is not None:
-                    k = self.known
-                    ti.own = [a for a in ti.own if a in k]
-                    ti.m1 = [a for a in ti.m1 if a in k]
-                    ti.p1 = [a for a in ti.p1 if a in k]
-                    ti.m2 = [a for a in ti.m2 if a in k]
-                    ti.p2 = [a for a in ti.p2 if a in k]
             out.append(ti)
         return out
 
@@ -222,7 +212,6 @@ class Featurizer:
         seq_extra = self._gaz_spans(infos) if self.use_gaz_spans else None
         bos, eos = ["-1BOS"], ["+1EOS"]
         bigrams = self.version >= 2
-        known = self.known
         out = []
         for i in range(n):
             ti = infos[i]
@@ -231,16 +220,11 @@ class Featurizer:
                 f = f + infos[i - 2].m2
             if i + 2 < n:
                 f = f + infos[i + 2].p2
-            if bigrams:
-                # stem bigrams with each neighbour; at tagging time only those the model has weights for
+            if bigrams:  # stem bigrams with each neighbour
                 if i > 0:
-                    a = "b-=" + infos[i - 1].stem + "|" + ti.stem
-                    if known is None or a in known:
-                        f = f + [a]
+                    f = f + ["b-=" + infos[i - 1].stem + "|" + ti.stem]
                 if i + 1 < n:
-                    a = "b+=" + ti.stem + "|" + infos[i + 1].stem
-                    if known is None or a in known:
-                        f = f + [a]
+                    f = f + ["b+=" + ti.stem + "|" + infos[i + 1].stem]
             if seq_extra is not None and seq_extra[i]:
                 f = f + seq_extra[i]
             if extra is not None and extra[i]:

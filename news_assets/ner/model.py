@@ -8,7 +8,10 @@ is left outside it).
 
 Features (news_assets.ner.features) are cached per distinct token string; the
 rules extractor's own spans are added as features when the model was trained
-with ``use_rules=True`` (stacking).
+with ``use_rules=True`` (stacking). Training runs CRFsuite; tagging reads the
+trained weights and decodes with numpy (news_assets.ner.crf): per distinct
+token string the weight sums of its attributes are computed once, so the
+same labels cost a fraction of the time.
 
 With unlabeled text, training first computes per-word corpus statistics and
 distributional word clusters (news_assets.ner.clusters, ``cluster_ks``
@@ -27,6 +30,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
+from news_assets.ner.crf import CrfWeights, viterbi_batch
 from news_assets.ner.evaluate import Sentence, bio_spans, read_conll
 from news_assets.ner.features import (
     FEATURE_VERSION,
@@ -240,10 +246,15 @@ class ModelExtractor:
             ngrams=opts.get("ngrams", False),
             version=opts.get("feature_version", 1),  # models from before the option had version 1's features
         )
-        try:
-            self.featurizer.known = frozenset(a for a, _label in tagger.info().state_features)
-        except Exception:  # a tagger without model introspection: keep every attribute
-            pass
+        # Decoding runs on the model's weights with numpy (news_assets.ner.crf), not through CRFsuite's
+        # tagger: a distinct token's weight sums are computed once, so a token costs a few vector adds.
+        self.weights = CrfWeights.from_tagger(tagger)
+        self.featurizer.max_cache = self.MAX_TOKENS + 1  # cleared together with the token rows below
+        self._rows: dict[str, int] = {}
+        self._vectors = np.zeros((1024, 5, len(self.weights.labels)))
+        self._extra_sums: dict[tuple[str, ...], np.ndarray] = {}
+        self._bos = self.weights.sum(["-1BOS"])
+        self._eos = self.weights.sum(["+1EOS"])
         self.g = self.featurizer.g
         self.rules = None
         if opts.get("use_rules"):
@@ -265,16 +276,102 @@ class ModelExtractor:
 
     # ---------------------------------------------------------------- public
     def extract(self, text: str) -> list[Mention]:
-        ms = list(WORD_OR_PUNCT_RE.finditer(text))
-        if not ms:
-            return []
-        infos = self.featurizer.infos([m.group() for m in ms])
-        extra = _rules_features(self.rules, text, ms) if self.rules is not None else None
-        labels = self.tagger.tag(self.featurizer.sequence(infos, extra))
-        return self._mentions(text, ms, infos, labels)
+        return self.extract_many([text])[0]
 
     def extract_many(self, texts: Iterable[str]) -> list[list[Mention]]:
-        return [self.extract(t) for t in texts]
+        """Mentions of each text; the texts are decoded together (Viterbi over many at once)."""
+        parsed, scores = [], []
+        for text in texts:
+            ms = list(WORD_OR_PUNCT_RE.finditer(text))
+            infos = self._infos([m.group() for m in ms]) if ms else []
+            parsed.append((text, ms, infos))
+            scores.append(self._state_scores(text, ms, infos))
+        labels = self.weights.labels
+        return [
+            self._mentions(text, ms, infos, [labels[k] for k in path]) if ms else []
+            for (text, ms, infos), path in zip(parsed, viterbi_batch(scores, self.weights.t))
+        ]
+
+    def tag(self, text: str) -> list[str]:
+        """BIO label of each token of ``text`` (project tokenizer), as decoded here."""
+        ms = list(WORD_OR_PUNCT_RE.finditer(text))
+        infos = self._infos([m.group() for m in ms]) if ms else []
+        (path,) = viterbi_batch([self._state_scores(text, ms, infos)], self.weights.t)
+        return [self.weights.labels[k] for k in path]
+
+    # ---------------------------------------------------------------- scoring
+    MAX_TOKENS = 200_000  # distinct token strings kept with their weight sums (360 bytes each)
+
+    def _infos(self, words: list[str]) -> list[TokInfo]:
+        rows, vectors = self._rows, self._vectors
+        if len(rows) + len(words) > self.MAX_TOKENS:  # start over, like every capped cache here
+            rows.clear()
+            self.featurizer.cache.clear()
+        infos = self.featurizer.infos(words)
+        w = self.weights
+        for word, ti in zip(words, infos):
+            if word not in rows:
+                r = rows[word] = len(rows)
+                if r >= len(vectors):
+                    grown = np.zeros((max(r + 1, min(2 * len(vectors), self.MAX_TOKENS)),) + vectors.shape[1:])
+                    grown[:len(vectors)] = vectors
+                    vectors = self._vectors = grown
+                if ti.own is None:  # the cache kept this TokInfo but not its row: rebuild it
+                    ti = self.featurizer.cache[word] = TokInfo(word, self.featurizer.g, self.featurizer.lexicon,
+                                                               self.featurizer.ngrams, self.featurizer.version)
+                vectors[r] = w.sums((ti.own, ti.m1, ti.p1, ti.m2, ti.p2))
+                ti.own = ti.m1 = ti.p1 = ti.m2 = ti.p2 = None  # the sums replace the lists
+        return infos
+
+    def _state_scores(self, text: str, ms: list, infos: list[TokInfo]) -> np.ndarray:
+        """(tokens x labels) summed weights of every attribute Featurizer.sequence gives each token."""
+        n = len(infos)
+        if not n:
+            return np.zeros((0, len(self.weights.labels)))
+        rows = self._rows
+        r = self._vectors[[rows[m.group()] for m in ms]]
+        s = r[:, 0].copy()
+        s[0] += self._bos
+        s[-1] += self._eos
+        if n > 1:
+            s[1:] += r[:-1, 1]
+            s[:-1] += r[1:, 2]
+        if n > 2:
+            s[2:] += r[:-2, 3]
+            s[:-2] += r[2:, 4]
+        w, index, unknown = self.weights.w, self.weights.index, self.weights.unknown
+        if self.featurizer.version >= 2:  # stem bigrams with each neighbour
+            at, rows_w = [], []
+            prev = infos[0].stem
+            for i in range(1, n):
+                stem = infos[i].stem
+                pair = prev + "|" + stem
+                j = index.get("b-=" + pair, unknown)
+                if j != unknown:
+                    at.append(i)
+                    rows_w.append(j)
+                j = index.get("b+=" + pair, unknown)
+                if j != unknown:
+                    at.append(i - 1)
+                    rows_w.append(j)
+                prev = stem
+            if at:
+                np.add.at(s, at, w[rows_w])
+        extras = []
+        if self.featurizer.use_gaz_spans:
+            extras.append(self.featurizer._gaz_spans(infos))
+        if self.rules is not None:
+            extras.append(_rules_features(self.rules, text, ms))
+        sums = self._extra_sums
+        for extra in extras:
+            for i, attrs in enumerate(extra):
+                if attrs:
+                    key = tuple(attrs)
+                    v = sums.get(key)
+                    if v is None:
+                        v = sums[key] = self.weights.sum(attrs)  # few distinct lists: r=B-PERS, gz=I-LOC…
+                    s[i] += v
+        return s
 
     # ---------------------------------------------------------------- decoding
     def _mentions(self, text: str, ms: list, infos: list[TokInfo], labels: list[str]) -> list[Mention]:
