@@ -54,6 +54,38 @@ class WorkerPool:
         return self._pool.map(fn, items, chunksize=chunksize)
 
 
+class Background:
+    """One forked process that runs submitted calls while this process goes on with other work
+    (e.g. two halves of one pass over a corpus); calls run inline at submit when there is no
+    second core to use ($NEWS_WORKERS=1). Use as a context manager; ``submit`` returns a Future."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.inline = (worker_count() if workers is None else workers) <= 1
+        self._pool = None
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=exc[0] is not None)
+            self._pool = None
+
+    def submit(self, fn: Callable[..., R], *args):
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        if self.inline:
+            done: Future = Future()
+            try:
+                done.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed back through the future, as a pool would
+                done.set_exception(exc)
+            return done
+        if self._pool is None:  # forked on first use: state built before then is shared
+            self._pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"), initializer=_reset_signals)
+        return self._pool.submit(fn, *args)
+
+
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None, chunksize: int = 64) -> Iterator[R]:
     """fn over items, in order, on `workers` forked processes (inline when 1 or few items)."""
     with WorkerPool(workers) as pool:

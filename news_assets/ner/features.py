@@ -11,9 +11,11 @@ Word lists come from the project's own gazetteer (CLDR, GeoNames, ``lists/``).
 """
 from __future__ import annotations
 
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 
 from news_assets.ner.gazetteer import Gazetteer, load_gazetteer
+from news_assets.parallel import Background
 from news_assets.text.normalize import normalize_token
 
 __all__ = ["FEATURE_VERSION", "Featurizer", "TokInfo", "PROCLITICS", "split_proclitic", "raw_offset", "corpus_lexicon"]
@@ -293,6 +295,46 @@ def _bucket(r: float) -> str | None:
     return None
 
 
+TYPED_CHUNK_TEXTS = 200  # texts per call of the typed counts in the second process
+TYPED_MAX_PENDING = 8
+_TYPED_STATE: tuple | None = None  # (rules extractor, gazetteer, feature version), inherited by the fork
+
+
+def _typed_stem_counts(texts: list[str]) -> dict[str, Counter]:
+    """Per entity type: how often each word's stem lies inside a rules mention of that type (a
+    mention covers every token it touches, as in the token pass)."""
+    import bisect
+
+    from news_assets.text.tokenize import WORD_OR_PUNCT_RE
+
+    rules, g, version = _TYPED_STATE
+    out = {t: Counter() for t in ("PERS", "LOC", "ORG")}
+    for text in texts:
+        found = [m for m in rules.extract(text) if m.entity_type in out]
+        if not found:
+            continue
+        ms = list(WORD_OR_PUNCT_RE.finditer(text))
+        starts = [m.start() for m in ms]
+        for m in found:
+            a = bisect.bisect_right(starts, m.start) - 1
+            b = bisect.bisect_right(starts, m.end - 1) - 1
+            c = out[m.entity_type]
+            for k in range(max(a, 0), b + 1):
+                w = ms[k].group()
+                e = _STEMS.get(w)
+                if e is None:
+                    if len(_STEMS) > 500_000:
+                        _STEMS.clear()
+                    ti = TokInfo(w, g, None, False, version)
+                    e = _STEMS[w] = (ti.stem, ti.is_word)
+                if e[1]:
+                    c[e[0]] += 1
+    return out
+
+
+_STEMS: dict[str, tuple[str, bool]] = {}  # token -> (stem, is a word), in the typed-counts process
+
+
 def corpus_lexicon(
     texts: Iterable[str],
     featurizer: Featurizer,
@@ -315,9 +357,7 @@ def corpus_lexicon(
       (news_assets.ner.clusters), for stems seen at least ``max(min_count, 5)`` times.
     Returns (lexicon, tokens read).
     """
-    import bisect
     import math
-    from collections import Counter
 
     import numpy as np
 
@@ -331,46 +371,55 @@ def corpus_lexicon(
     stem_ids: dict[str, int] = {}
     cnt: Counter = Counter()  # stem id -> occurrences as a word
     after_title: Counter = Counter()
-    typed = {t: Counter() for t in ("PERS", "LOC", "ORG")}
     ntok = 0
     parts: list[np.ndarray] = []
-    for text in texts:
-        ms = list(WORD_OR_PUNCT_RE.finditer(text))
-        if not ms:
-            continue
-        row = []
-        for m in ms:
-            w = m.group()
-            e = tok_cache.get(w)
-            if e is None:
-                ti = TokInfo(w, g, None, False, version)
-                e = tok_cache[w] = (stem_ids.setdefault(ti.stem, len(stem_ids)), ti.is_word, "f=T" in ti.own)
-            row.append(e)
-        ntok += len(ms)
-        parts.append(np.fromiter((e[0] for e in row), dtype=np.int64, count=len(row)))
-        parts.append(np.array([-1], dtype=np.int64))
-        prev_title = False
-        for sid, is_word, is_title in row:
-            if is_word:
-                cnt[sid] += 1
-                if prev_title:
-                    after_title[sid] += 1
-                prev_title = is_title
-            else:
-                prev_title = False
-        if rules is not None:
-            starts = [m.start() for m in ms]
-            for m in rules.extract(text):
-                if m.entity_type not in typed:
+    # The rules extractor's mentions (uPERS/uLOC/uORG) are counted by a second process while this
+    # one counts tokens: over ANT that is a third of the pass, overlapped (inline with NEWS_WORKERS=1).
+    global _TYPED_STATE
+    _TYPED_STATE = (rules, g, version)
+    pending: deque = deque()  # futures of typed counts, oldest first
+    typed_parts: list[dict[str, Counter]] = []
+    chunk: list[str] = []
+    try:
+        with Background() as background:
+            for text in texts:
+                ms = list(WORD_OR_PUNCT_RE.finditer(text))
+                if not ms:
                     continue
-                a = bisect.bisect_right(starts, m.start) - 1
-                b = bisect.bisect_right(starts, m.end - 1) - 1
-                c = typed[m.entity_type]
-                for k in range(max(a, 0), b + 1):
-                    if row[k][1]:
-                        c[row[k][0]] += 1
-        if max_tokens is not None and ntok >= max_tokens:
-            break
+                row = []
+                for m in ms:
+                    w = m.group()
+                    e = tok_cache.get(w)
+                    if e is None:
+                        ti = TokInfo(w, g, None, False, version)
+                        e = tok_cache[w] = (stem_ids.setdefault(ti.stem, len(stem_ids)), ti.is_word, "f=T" in ti.own)
+                    row.append(e)
+                ntok += len(ms)
+                parts.append(np.fromiter((e[0] for e in row), dtype=np.int64, count=len(row)))
+                parts.append(np.array([-1], dtype=np.int64))
+                prev_title = False
+                for sid, is_word, is_title in row:
+                    if is_word:
+                        cnt[sid] += 1
+                        if prev_title:
+                            after_title[sid] += 1
+                        prev_title = is_title
+                    else:
+                        prev_title = False
+                if rules is not None:
+                    chunk.append(text)
+                    if len(chunk) >= TYPED_CHUNK_TEXTS:
+                        pending.append(background.submit(_typed_stem_counts, chunk))
+                        chunk = []
+                        while len(pending) > TYPED_MAX_PENDING:  # texts wait in memory: keep that bounded
+                            typed_parts.append(pending.popleft().result())
+                if max_tokens is not None and ntok >= max_tokens:
+                    break
+            if chunk:
+                pending.append(background.submit(_typed_stem_counts, chunk))
+            typed_parts += [f.result() for f in pending]
+    finally:
+        _TYPED_STATE = None
     del tok_cache
     stems = list(stem_ids)
     del stem_ids
@@ -394,7 +443,10 @@ def corpus_lexicon(
     del ids
     cnt = Counter({stems[sid]: c for sid, c in cnt.items()})
     after_title = Counter({stems[sid]: c for sid, c in after_title.items()})
-    typed = {t: Counter({stems[sid]: c for sid, c in tc.items()}) for t, tc in typed.items()}
+    typed = {t: Counter() for t in ("PERS", "LOC", "ORG")}
+    for part in typed_parts:
+        for t, tc in part.items():
+            typed[t].update(tc)
     best_l = {stems[w]: (c, stems[x]) for w, (c, x) in best_l.items()}
     best_r = {stems[w]: (c, stems[x]) for w, (c, x) in best_r.items()}
     lex: dict[str, str] = {}

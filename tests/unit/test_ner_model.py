@@ -245,6 +245,20 @@ def test_lexicon_carries_cluster_ids():
     assert k1 in own
 
 
+def test_lexicon_is_the_same_with_the_typed_counts_in_a_second_process(monkeypatch):
+    from news_assets.ner.features import Featurizer, corpus_lexicon
+    from news_assets.ner.rules import RulesExtractor
+
+    texts = _unlabeled_texts(n=500) + ["أكد الرئيس الفرنسي إيمانويل ماكرون في باريس أن الأمم المتحدة ستجتمع ."] * 50
+    lexicons = []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("NEWS_WORKERS", workers)
+        lexicons.append(corpus_lexicon(texts, Featurizer(use_gaz_spans=False), RulesExtractor(), cluster_ks=(2,)))
+    assert lexicons[0] == lexicons[1]
+    lex = lexicons[0][0]
+    assert "uPERS=h" in lex["ماكرون"].split() and "uLOC=h" in lex["باريس"].split()
+
+
 def test_word_unseen_in_training_gets_its_cluster_feature(tmp_path):
     gold = tmp_path / "tiny.txt"
     gold.write_text(_conll(), encoding="utf-8")

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from news_assets.parallel import WorkerPool, ordered_map, worker_count
+from news_assets.parallel import Background, WorkerPool, ordered_map, worker_count
 from news_assets.warehouse.state import day_ranges
 
 D = dt.date
@@ -52,6 +52,27 @@ def test_worker_pool_keeps_its_processes_across_batches():
     assert os.getpid() not in pids and len(pids) <= 2  # the same two workers served both batches
     with WorkerPool(2) as pool:  # few items: computed inline, no process started
         assert [pid for _, pid in pool.map(_square_and_pid, range(3), chunksize=5)] == [os.getpid()] * 3
+
+
+def _fail(x: int) -> int:
+    raise ValueError(f"bad item {x}")
+
+
+def test_background_runs_calls_in_one_other_process_or_inline():
+    import os
+
+    with Background(2) as bg:
+        futures = [bg.submit(_square_and_pid, x) for x in range(20)]
+        failed = bg.submit(_fail, 3)
+        results = [f.result() for f in futures]
+    assert [v for v, _ in results] == [x * x for x in range(20)]
+    assert len({pid for _, pid in results}) == 1 and results[0][1] != os.getpid()
+    with pytest.raises(ValueError, match="bad item 3"):
+        failed.result()
+    with Background(1) as bg:  # no second core to use: each call runs at submit, here
+        assert bg.submit(_square_and_pid, 4).result() == (16, os.getpid())
+        with pytest.raises(ValueError, match="bad item 5"):
+            bg.submit(_fail, 5).result()
 
 
 def test_worker_count_reads_env(monkeypatch):
