@@ -44,10 +44,7 @@ class CrfWeights:
 
     def sum(self, attrs: Iterable[str]) -> np.ndarray:
         """Summed weight rows of these attributes (unknown ones weigh nothing; repeats count twice)."""
-        idx = [self.index.get(a, self.unknown) for a in attrs]
-        if not idx:
-            return np.zeros(len(self.labels))
-        return self.w[idx].sum(axis=0)
+        return self.sums([attrs])[0]
 
 
     def sums(self, groups: Sequence[Iterable[str]]) -> np.ndarray:

@@ -33,12 +33,12 @@ RECOUNT_DAYS = 31
 def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Mentions and articles per publication day, entity and source (undated mentions: see entities)."""
     start, end = partition_dates(context)
-    rows = counted = raw = duplicate_keys = 0
+    checked = []
     with warehouse.get().transaction() as con:
         for first, last in date_chunks(start, end, RECOUNT_DAYS):
             run_sql(con, "counts/rebuild_mention_counts_daily", start=first, end=last)
-            checked = run_sql(con, "counts/check_mention_counts_daily", start=first, end=last).fetchone()
-            rows, counted, raw, duplicate_keys = (x + y for x, y in zip((rows, counted, raw, duplicate_keys), checked))
+            checked.append(run_sql(con, "counts/check_mention_counts_daily", start=first, end=last).fetchone())
+        rows, counted, raw, duplicate_keys = map(sum, zip(*checked))
         metadata = standard_metadata(con, "mention_counts_daily", rows, "preview/mention_counts_daily",
                                      {"start": start, "end": end}, partitioned=True)
     return dg.MaterializeResult(
@@ -70,12 +70,12 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
 def entity_cooccurrence(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Pairs of entities mentioned in the same article, with the number of such articles per day."""
     start, end = partition_dates(context)
-    rows = unordered = duplicate_keys = 0
+    checked = []
     with warehouse.get().transaction() as con:
         for first, last in date_chunks(start, end, RECOUNT_DAYS):
             run_sql(con, "counts/rebuild_entity_cooccurrence", start=first, end=last)
-            checked = run_sql(con, "counts/check_entity_cooccurrence", start=first, end=last).fetchone()
-            rows, unordered, duplicate_keys = (x + y for x, y in zip((rows, unordered, duplicate_keys), checked))
+            checked.append(run_sql(con, "counts/check_entity_cooccurrence", start=first, end=last).fetchone())
+        rows, unordered, duplicate_keys = map(sum, zip(*checked))
         metadata = standard_metadata(con, "entity_cooccurrence", rows, "preview/entity_cooccurrence",
                                      {"start": start, "end": end}, partitioned=True)
     return dg.MaterializeResult(

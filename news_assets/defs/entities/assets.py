@@ -104,12 +104,9 @@ def extract_scope(
     # Checked a month of days at a time: memory then follows a month's mentions, not the range's.
     chunks = [scope] if scope["undated"] else [
         {**scope, "start": first, "end": last} for first, last in date_chunks(scope["start"], scope["end"], CHECK_DAYS)]
-    total = without_article = bad_offsets = duplicate_ids = n_articles = 0
     with wh.connect() as con:
-        for chunk in chunks:
-            checked = run_sql(con, "entities/check_mentions", run_id=context.run_id, **chunk).fetchone()
-            total, without_article, bad_offsets, duplicate_ids, n_articles = (
-                x + y for x, y in zip((total, without_article, bad_offsets, duplicate_ids, n_articles), checked))
+        checked = [run_sql(con, "entities/check_mentions", run_id=context.run_id, **chunk).fetchone() for chunk in chunks]
+        total, without_article, bad_offsets, duplicate_ids, n_articles = map(sum, zip(*checked))
         metadata = standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope,
                                      partitioned=not scope["undated"])
     metadata.update({
