@@ -6,7 +6,7 @@ sizes: the first 1/8, 1/4, 1/2 and all of its files, each from scratch. A sample
 descendants (worker processes included; pages shared after a fork are counted once), so the figure
 is what the machine had to give, not one process's.
 
-    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1]
+    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1] [--where]
 
 Prints one row per size: files, articles, wall time, peak tree RSS, peak single-process RSS.
 """
@@ -57,6 +57,9 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_tree = self.peak_one = 0
+        self.peak_at = 0.0  # seconds after start
+        self.peak_processes: list[tuple[int, int]] = []  # (pid, RSS) of each process at the peak, the build first
+        self.started = time.perf_counter()
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -67,28 +70,35 @@ class TreeSampler(threading.Thread):
                 tree.append(pid)
                 todo += kids.get(pid, [])
             sizes = [_memory(p) for p in tree]
+            if sum(pss for pss, _ in sizes) > self.peak_tree:
+                self.peak_at = time.perf_counter() - self.started
+                self.peak_processes = [(p, rss) for p, (_pss, rss) in zip(tree, sizes)]
             self.peak_tree = max(self.peak_tree, sum(pss for pss, _ in sizes))
             self.peak_one = max(self.peak_one, max((rss for _, rss in sizes), default=0))
             self.done.wait(self.interval)
 
 
-def build(env: dict) -> tuple[float, TreeSampler]:
+def build(env: dict) -> tuple[float, TreeSampler, list[tuple[float, str]]]:
+    """Wall time, the sampler, and the build's stderr lines with their time after the start."""
     started = time.perf_counter()
     proc = subprocess.Popen([str(CLI), "build"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(proc.pid)
     sampler.start()
-    _, err = proc.communicate()
+    log = [(time.perf_counter() - sampler.started, line.rstrip()) for line in proc.stderr]
+    proc.wait()
     sampler.done.set()
     sampler.join()
     if proc.returncode != 0:
-        sys.exit(f"news-assets build failed:\n{err[-3000:]}")
-    return time.perf_counter() - started, sampler
+        sys.exit("news-assets build failed:\n" + "\n".join(line for _, line in log[-40:]))
+    return time.perf_counter() - started, sampler, log
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--fractions", default="0.125,0.25,0.5,1")
+    ap.add_argument("--where", action="store_true",
+                    help="after each row: when the peak came, each process's RSS then, and the build's last log line before it")
     args = ap.parse_args()
     if not args.corpus.is_dir():
         print(f"corpus {args.corpus} is absent (the shared ANT corpus sits at ../shared/corpora/ant-v2.1)")
@@ -105,9 +115,15 @@ def main() -> int:
             subset = files[:: max(1, round(1 / frac))] if frac < 1 else files
             copy_into(args.corpus, work / "corpus", subset)
             env = fresh_env(work, work / "corpus")
-            wall, s = build(env)
+            wall, s, log = build(env)
             print(f"| {frac:g} | {len(subset):,} | {count(env, 'articles'):,} | {wall:.1f} s | "
                   f"{s.peak_tree / 2**20:,.0f} MiB | {s.peak_one / 2**20:,.0f} MiB |", flush=True)
+            if args.where:
+                before = [line for t, line in log if t <= s.peak_at]
+                rss = ", ".join(f"{'build' if k == 0 else 'child'} {r / 2**20:,.0f} MiB"
+                                for k, (_pid, r) in enumerate(s.peak_processes) if k == 0 or r > 50 * 2**20)
+                print(f"|   | peak at {s.peak_at:.1f} s of {wall:.1f} s; RSS {rss}; "
+                      f"last log line before it: {before[-1] if before else '-'} |", flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return 0
