@@ -377,6 +377,7 @@ def corpus_lexicon(
     # one counts tokens: over ANT that is a third of the pass, overlapped (inline with NEWS_WORKERS=1).
     global _TYPED_STATE
     _TYPED_STATE = (rules, g, version)
+    _STEMS.clear()  # stems depend on the gazetteer and version: never reuse another call's
     pending: deque = deque()  # futures of typed counts, oldest first
     typed_parts: list[dict[str, Counter]] = []
     chunk: list[str] = []
@@ -420,6 +421,7 @@ def corpus_lexicon(
             typed_parts += [f.result() for f in pending]
     finally:
         _TYPED_STATE = None
+        _STEMS.clear()
     del tok_cache
     stems = list(stem_ids)
     del stem_ids
