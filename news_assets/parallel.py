@@ -47,10 +47,7 @@ class WorkerPool:
         if self.workers <= 1 or len(items) < 2 * chunksize:
             return map(fn, items)
         if self._pool is None:  # forked on first use: state built before then is shared
-            from concurrent.futures import ProcessPoolExecutor
-
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork"),
-                                             initializer=_reset_signals)
+            self._pool = _forked_executor(self.workers)
         return self._pool.map(fn, items, chunksize=chunksize)
 
 
@@ -72,7 +69,7 @@ class Background:
             self._pool = None
 
     def submit(self, fn: Callable[..., R], *args):
-        from concurrent.futures import Future, ProcessPoolExecutor
+        from concurrent.futures import Future
 
         if self.inline:
             done: Future = Future()
@@ -82,7 +79,7 @@ class Background:
                 done.set_exception(exc)
             return done
         if self._pool is None:  # forked on first use: state built before then is shared
-            self._pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"), initializer=_reset_signals)
+            self._pool = _forked_executor(1)
         return self._pool.submit(fn, *args)
 
 
@@ -90,6 +87,12 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = 
     """fn over items, in order, on `workers` forked processes (inline when 1 or few items)."""
     with WorkerPool(workers) as pool:
         yield from pool.map(fn, items, chunksize)
+
+
+def _forked_executor(workers: int):
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_reset_signals)
 
 
 def _reset_signals() -> None:

@@ -94,13 +94,14 @@ def viterbi_batch(scores: Sequence[np.ndarray], t: np.ndarray, group: int = 64) 
             if done.any():
                 final[done] = score[done]
         best = np.zeros((b, longest), dtype=np.intp)
-        cur = final.argmax(axis=1)
+        last = final.argmax(axis=1)
+        cur = last
         rows = np.arange(b)
         for step in range(longest - 1, -1, -1):
             best[:, step] = cur
             if step:
                 # a sequence shorter than step+1 keeps its last label until its own end is reached
-                cur = np.where(ends >= step, back[step, rows, cur], final.argmax(axis=1))
+                cur = np.where(ends >= step, back[step, rows, cur], last)
         for k, i in enumerate(members):
             out[i] = best[k, :lens[k]]
     return out  # type: ignore[return-value]
