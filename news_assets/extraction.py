@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,3 +83,11 @@ def _camel_extractor(model_dir: str | None):
     from news_assets.ner.camel import CamelExtractor
 
     return CamelExtractor(model_dir)
+
+
+def offsets_not_matching(bodies: dict[str, str], mentions: Iterable[tuple[str, int, int, str]]) -> int:
+    """How many stored mentions (article_id, start_char, end_char, surface) are not the slice of
+    their body they claim to be. Offsets count code points, as Python slicing and DuckDB's substr
+    do; a mention of an article missing from ``bodies`` counts as not matching."""
+    return sum(1 for article_id, start, end, surface in mentions
+               if start is None or end is None or bodies.get(article_id, "")[start:end] != surface)

@@ -252,18 +252,64 @@ def test_duplicates_are_clustered_and_counts_come_with_and_without_them(env: Env
 
 def test_offsets_check_flags_a_mention_that_does_not_match_its_body(env: Env):
     import duckdb
+    import polars as pl
 
+    from news_assets.extraction import offsets_not_matching
     from news_assets.warehouse import run_sql
 
     env.cli("build")
     with duckdb.connect(str(env.db)) as con:  # a copy of the published file: safe to corrupt
-        run_id, start, end = con.execute("SELECT any_value(run_id), min(published_date), max(published_date) "
-                                         "FROM entity_mentions WHERE published_date IS NOT NULL").fetchone()
-        scope = {"undated": False, "start": start, "end": end}
-        assert run_sql(con, "entities/check_mentions", run_id=run_id, **scope).fetchone()[2] == 0
+        run_id, article_id = con.execute(
+            "SELECT run_id, article_id FROM entity_mentions WHERE published_date IS NOT NULL "
+            "ORDER BY mention_id LIMIT 1").fetchone()
+        others = [a for (a,) in con.execute("SELECT DISTINCT article_id FROM entity_mentions WHERE article_id <> ? "
+                                             "ORDER BY 1 LIMIT 3", [article_id]).fetchall()]
+        bodies = dict(con.execute("SELECT article_id, body FROM articles").fetchall())
+
+        def bad(batch: list[str], run: str = run_id) -> int:
+            # what the run does after writing a batch: read back the batch's rows of this run
+            con.register("new_log", pl.DataFrame({"article_id": batch}))
+            rows = run_sql(con, "entities/written_mentions", run_id=run).fetchall()
+            assert {r[0] for r in rows} <= set(batch)
+            return offsets_not_matching(bodies, rows)
+
+        assert bad([article_id, *others]) == 0
         con.execute("UPDATE entity_mentions SET surface = surface || 'x' WHERE mention_id = "
-                    "(SELECT min(mention_id) FROM entity_mentions WHERE run_id = ? AND published_date IS NOT NULL)",
-                    [run_id])
-        assert run_sql(con, "entities/check_mentions", run_id=run_id, **scope).fetchone()[2] == 1
+                    "(SELECT min(mention_id) FROM entity_mentions WHERE article_id = ?)", [article_id])
+        assert bad([article_id, *others]) == 1
+        con.execute("UPDATE entity_mentions SET start_char = start_char + 1, end_char = end_char + 1 "
+                    "WHERE mention_id = (SELECT max(mention_id) FROM entity_mentions WHERE article_id = ?)",
+                    [article_id])
+        assert bad([article_id, *others]) == 2
         # rows written by earlier runs were compared when they were written
-        assert run_sql(con, "entities/check_mentions", run_id="another-run", **scope).fetchone()[2] == 0
+        assert bad([article_id, *others], run="another-run") == 0
+        # only the batch's articles are read back
+        assert bad(others) == 0
+
+
+def test_a_run_that_writes_a_mention_off_its_body_fails_its_offsets_check(env: Env, monkeypatch):
+    import dagster as dg
+
+    from news_assets.defs.entities import assets as entity_assets
+
+    real = entity_assets._extract_articles
+
+    def shifted(item):  # one mention per chunk one character off, as a buggy extractor would write it
+        rows = real(item)
+        for per_article in rows:
+            if per_article:
+                m = list(per_article[0])
+                m[6], m[7] = m[6] + 1, m[7] + 1
+                per_article[0] = tuple(m)
+                break
+        return rows
+
+    monkeypatch.setattr(entity_assets, "_extract_articles", shifted)
+    monkeypatch.setenv("NEWS_WORKERS", "1")  # extraction in this process, where the patch is
+    with pytest.raises(SystemExit):  # the check blocks: the range run fails and says which step
+        env.cli("build")
+    key = dg.AssetCheckKey(dg.AssetKey("entity_mentions"), "mention_offsets_match_surface")
+    record = dg.DagsterInstance.get().event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
+    evaluation = record.event.dagster_event.event_specific_data
+    assert not evaluation.passed
+    assert evaluation.metadata["offsets_not_matching"].value >= 1

@@ -11,7 +11,7 @@ from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.partitions import daily_partitions, date_chunks, partition_dates
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
-from news_assets.extraction import ExtractorChoice, get_extractor
+from news_assets.extraction import ExtractorChoice, get_extractor, offsets_not_matching
 from news_assets.ner import entity_id
 from news_assets.parallel import WorkerPool
 from news_assets.progress import Progress
@@ -29,7 +29,8 @@ EXTRACT_CHUNK = 64  # articles per call of the extractor: the model decodes them
 CHECK_DAYS = 31  # the mentions checks run a month of days at a time (see extract_scope)
 MENTION_CHECKS = [
     ("mention_offsets_match_surface",
-     "substr(body, start_char+1, end_char-start_char) = surface for every mention the run wrote; every mention has its article."),
+     "substr(body, start_char+1, end_char-start_char) = surface for every mention the run wrote (read back as each "
+     "batch is written); every mention has its article."),
     ("mention_id_unique", "mention_id is a key."),
 ]
 
@@ -46,8 +47,11 @@ def _extract_articles(item: tuple) -> list[list[tuple]]:
     ]
 
 
-def _extract_batch(pool: WorkerPool, wh: Warehouse, which: tuple, version: str, run_id: str, ids: list[str]) -> int:
-    """Read, extract and write one batch of articles (one transaction); the mentions found."""
+def _extract_batch(
+    pool: WorkerPool, wh: Warehouse, which: tuple, version: str, run_id: str, ids: list[str]
+) -> tuple[int, int]:
+    """Read, extract and write one batch of articles (one transaction), then check it: the mentions
+    found, and how many of them, as stored, do not match their stored body (the offsets check)."""
     with wh.connect() as con:
         con.register("wanted", pl.DataFrame({"article_id": ids}, schema={"article_id": pl.String}))
         batch = run_sql(con, "entities/articles_batch").fetchall()
@@ -63,7 +67,16 @@ def _extract_batch(pool: WorkerPool, wh: Warehouse, which: tuple, version: str, 
         con.register("new_mentions", pl.DataFrame(mentions, schema=MENTION_SCHEMA, orient="row"))
         con.register("new_log", pl.DataFrame(log, schema=LOG_SCHEMA, orient="row"))
         run_sql(con, "entities/write_mentions", extractor_version=version, run_id=run_id, now=now)
-    return len(mentions)
+    found = len(mentions)
+    del work, chunks, results, mentions
+    # The offsets check reads back what was written, once committed (the write's buffers are gone
+    # by then), and compares it with the bodies in hand: re-reading bodies in SQL cost +80 MB.
+    bodies = {article_id: body for article_id, _doc, body, _h, _p in batch}
+    del batch
+    with wh.connect() as con:
+        con.register("new_log", pl.DataFrame({"article_id": [row[0] for row in log]}, schema={"article_id": pl.String}))
+        bad_offsets = offsets_not_matching(bodies, run_sql(con, "entities/written_mentions", run_id=run_id).fetchall())
+    return found, bad_offsets
 
 
 def extract_scope(
@@ -87,7 +100,7 @@ def extract_scope(
         run_sql(con, "entities/forget_mentions")
     if todo:
         get_extractor(*which)  # build it once here; forked workers inherit it
-    started, found = time.monotonic(), 0
+    started, found, bad_offsets = time.monotonic(), 0, 0
     span = "undated" if scope["undated"] else f"{scope['start']}…{scope['end']}"
     progress = Progress(f"extracting entities {span}, articles", len(todo))
     # A batch at a time: its bodies are read, extracted (on $NEWS_WORKERS processes) and written
@@ -95,18 +108,23 @@ def extract_scope(
     # scope's, and an interrupted run resumes where it stopped.
     with WorkerPool() as pool:
         for offset in range(0, len(todo), BATCH_ARTICLES):
-            found += _extract_batch(pool, wh, which, version, context.run_id, todo[offset:offset + BATCH_ARTICLES])
+            n, bad = _extract_batch(pool, wh, which, version, context.run_id, todo[offset:offset + BATCH_ARTICLES])
+            found, bad_offsets = found + n, bad_offsets + bad
             done = min(offset + BATCH_ARTICLES, len(todo))
             rate = done / max(time.monotonic() - started, 1e-9)
             context.log.info(f"extracted {done}/{len(todo)} articles ({rate:,.0f} articles/s), {found:,} mentions")
             progress.update(done, f"{found:,} mentions", force=True)
 
-    # Checked a month of days at a time: memory then follows a month's mentions, not the range's.
+    # Checked a month of days at a time, each on its own connection: memory then follows a month's
+    # mentions, not the range's (one connection's buffer cache keeps every month's pages).
     chunks = [scope] if scope["undated"] else [
         {**scope, "start": first, "end": last} for first, last in date_chunks(scope["start"], scope["end"], CHECK_DAYS)]
+    checked = []
+    for chunk in chunks:
+        with wh.connect() as con:
+            checked.append(run_sql(con, "entities/check_mentions", **chunk).fetchone())
+    total, without_article, duplicate_ids, n_articles = map(sum, zip(*checked))
     with wh.connect() as con:
-        checked = [run_sql(con, "entities/check_mentions", run_id=context.run_id, **chunk).fetchone() for chunk in chunks]
-        total, without_article, bad_offsets, duplicate_ids, n_articles = map(sum, zip(*checked))
         metadata = standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope,
                                      partitioned=not scope["undated"])
     metadata.update({
