@@ -6,9 +6,11 @@ sizes: the first 1/8, 1/4, 1/2 and all of its files, each from scratch. A sample
 descendants (worker processes included; pages shared after a fork are counted once), so the figure
 is what the machine had to give, not one process's.
 
-    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1] [--where]
+    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1] [--where] [--timeline S]
 
 Prints one row per size: files, articles, wall time, peak tree RSS, peak single-process RSS.
+--where adds when the peak came; --timeline S adds, every S seconds of the build, the summed PSS,
+the build process's RSS, the largest other process's RSS and the build's last log line.
 """
 from __future__ import annotations
 
@@ -59,6 +61,7 @@ class TreeSampler(threading.Thread):
         self.peak_tree = self.peak_one = 0
         self.peak_at = 0.0  # seconds after start
         self.peak_processes: list[tuple[int, int]] = []  # (pid, RSS) of each process at the peak, the build first
+        self.samples: list[tuple[float, int, int, int]] = []  # (seconds, PSS of the tree, RSS build, RSS largest other)
         self.started = time.perf_counter()
         self.done = threading.Event()
 
@@ -70,6 +73,8 @@ class TreeSampler(threading.Thread):
                 tree.append(pid)
                 todo += kids.get(pid, [])
             sizes = [_memory(p) for p in tree]
+            self.samples.append((time.perf_counter() - self.started, sum(pss for pss, _ in sizes), sizes[0][1],
+                                 max((rss for _, rss in sizes[1:]), default=0)))
             if sum(pss for pss, _ in sizes) > self.peak_tree:
                 self.peak_at = time.perf_counter() - self.started
                 self.peak_processes = [(p, rss) for p, (_pss, rss) in zip(tree, sizes)]
@@ -93,12 +98,29 @@ def build(env: dict) -> tuple[float, TreeSampler, list[tuple[float, str]]]:
     return time.perf_counter() - started, sampler, log
 
 
+def print_timeline(samples: list[tuple[float, int, int, int]], log: list[tuple[float, str]], step: float) -> None:
+    """The highest sample of each `step`-second window, with the build's last log line before it."""
+    print("\n    seconds  PSS tree  RSS build  RSS other  last log line")
+    window: list[tuple[float, int, int, int]] = []
+    for sample in [*samples, (float("inf"), 0, 0, 0)]:
+        if window and sample[0] >= window[0][0] + step:
+            t, pss, build_rss, other = max(window, key=lambda x: x[1])
+            before = [line.strip() for at, line in log if at <= t and line.strip()]
+            print(f"    {t:7.1f}  {pss / 2**20:5.0f} MiB  {build_rss / 2**20:5.0f} MiB  {other / 2**20:5.0f} MiB  "
+                  f"{(before[-1] if before else '-')[:90]}")
+            window = []
+        window.append(sample)
+    print(flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--fractions", default="0.125,0.25,0.5,1")
     ap.add_argument("--where", action="store_true",
                     help="after each row: when the peak came, each process's RSS then, and the build's last log line before it")
+    ap.add_argument("--timeline", type=float, default=0,
+                    help="after each row: memory every this many seconds of the build, with its last log line")
     args = ap.parse_args()
     if not args.corpus.is_dir():
         print(f"corpus {args.corpus} is absent (the shared ANT corpus sits at ../shared/corpora/ant-v2.1)")
@@ -124,6 +146,8 @@ def main() -> int:
                                 for k, (_pid, r) in enumerate(s.peak_processes) if k == 0 or r > 50 * 2**20)
                 print(f"|   | peak at {s.peak_at:.1f} s of {wall:.1f} s; RSS {rss}; "
                       f"last log line before it: {before[-1] if before else '-'} |", flush=True)
+            if args.timeline:
+                print_timeline(s.samples, log, args.timeline)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return 0
