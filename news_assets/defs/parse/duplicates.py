@@ -35,25 +35,27 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     if recomputed:
         # Fingerprint only bodies not seen before; clustering then starts from every stored
         # fingerprint and re-reads just the bodies of candidate pairs not verified before.
-        # Bodies are read a batch at a time, each batch on its own connection: memory holds one
-        # batch of text plus the fingerprints (about 1 KB an article), never the corpus. (Streamed
-        # through one connection, DuckDB's buffer cache kept every body read: +130 MB over ANT.)
+        # A batch of bodies at a time: read on a connection of its own (DuckDB's buffer cache lives
+        # as long as the connection), fingerprinted, and its fingerprints written in a transaction
+        # of their own (a stored fingerprint is valid for its body whatever happens next, so an
+        # interrupted run keeps them). Memory holds one batch, never the corpus's text or prints.
         with wh.connect() as con:
             todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
-        batches, cache = [], TokenCache()
-        for offset in range(0, len(todo_ids), FINGERPRINT_BATCH):
+        cache, fingerprinted = TokenCache(), 0
+        for offset in range(0, max(len(todo_ids), 1), FINGERPRINT_BATCH):  # once when empty: drops stale prints
             with wh.connect() as con:
                 con.register("wanted", pl.DataFrame({"article_id": todo_ids[offset:offset + FINGERPRINT_BATCH]},
                                                     schema={"article_id": pl.String}))
                 todo = query(con, "duplicates/bodies_to_fingerprint").pl()
-            batches.append(pl.concat([todo.select("article_id", "body_hash"),
-                                      fingerprint_bodies(todo["body"].to_list(), cache)], how="horizontal"))
+            prints = pl.concat([todo.select("article_id", "body_hash"),
+                                fingerprint_bodies(todo["body"].to_list(), cache)], how="horizontal")
             del todo
-        prints = pl.concat(batches) if batches else pl.DataFrame(
-            schema={"article_id": pl.String, "body_hash": pl.String, **FINGERPRINT_SCHEMA})
-        with wh.transaction() as con:
-            con.register("new_prints", prints)
-            run_sql(con, "duplicates/write_fingerprints")
+            with wh.transaction() as con:
+                con.register("new_prints", prints)
+                run_sql(con, "duplicates/write_fingerprints")
+            fingerprinted += prints.height
+            del prints
+        with wh.connect() as con:
             all_prints = query(con, "duplicates/fingerprints").pl()
             similarities = {(a, b): j for a, b, j in run_sql(con, "duplicates/similarities").fetchall()}
 
@@ -72,7 +74,7 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             con.register("new_clusters", clusters)
             run_sql(con, "duplicates/write_clusters")
             run_sql(con, "duplicates/write_state", fingerprint=state)
-        context.log.info(f"fingerprinted {prints.height} new bodies; clustered {all_prints.height} articles")
+        context.log.info(f"fingerprinted {fingerprinted} new bodies; clustered {all_prints.height} articles")
     else:
         context.log.info("articles unchanged since the last clustering: kept it")
     with wh.connect() as con:
