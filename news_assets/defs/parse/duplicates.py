@@ -9,7 +9,7 @@ from news_assets.text.duplicates import FINGERPRINT_SCHEMA, TokenCache, cluster_
 from news_assets.versions import DUPLICATES_VERSION
 from news_assets.warehouse import query, run_sql
 
-FINGERPRINT_BATCH = 2000
+FINGERPRINT_BATCH = 5000
 
 
 @dg.asset(
@@ -39,10 +39,11 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         # as long as the connection), fingerprinted, and its fingerprints written in a transaction
         # of their own (a stored fingerprint is valid for its body whatever happens next, so an
         # interrupted run keeps them). Memory holds one batch, never the corpus's text or prints.
-        with wh.connect() as con:
+        with wh.transaction() as con:
+            run_sql(con, "duplicates/drop_stale_fingerprints")
             todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
         cache, fingerprinted = TokenCache(), 0
-        for offset in range(0, max(len(todo_ids), 1), FINGERPRINT_BATCH):  # once when empty: drops stale prints
+        for offset in range(0, len(todo_ids), FINGERPRINT_BATCH):
             with wh.connect() as con:
                 con.register("wanted", pl.DataFrame({"article_id": todo_ids[offset:offset + FINGERPRINT_BATCH]},
                                                     schema={"article_id": pl.String}))
