@@ -1,6 +1,7 @@
 -- Contract checks over the mentions in scope. (Offsets are compared with the bodies batch by
--- batch, as the run writes them: entities/check_batch_offsets. Rows kept from earlier runs were
--- compared when they were written, and a changed body is always re-extracted.)
+-- batch, as the run writes them: entities/written_mentions, read back and compared in Python.
+-- Rows kept from earlier runs were compared when they were written, and a changed body is
+-- always re-extracted.)
 WITH scoped AS (
     SELECT article_id, mention_id FROM entity_mentions m
     WHERE CASE WHEN $undated THEN m.published_date IS NULL ELSE m.published_date BETWEEN $start AND $end END
