@@ -98,10 +98,6 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
             pending = pool.map_async(_range_run, [(label, a, b) for a, b in theirs], chunksize=1)
             with _extraction_inline():
                 own = _range_run((label, *mine), defs, instance)
-            if not pending.ready():
-                # Idle until the workers finish: import what the totals run's charts need now
-                # (matplotlib, ~0.5 s) rather than after them.
-                import news_assets.charts  # noqa: F401
             failures = [err for err in (own, *pending.get()) if err]
             pool.close()  # workers exit on their own (terminate() would interrupt their clean-up)
         except BaseException:
@@ -140,9 +136,8 @@ def _extraction_inline():
 
 
 # A pool started before this process's own imports and planning is ready about this much later
-# than this process ("articles extracted" units, see news_assets.warehouse.state): its first batch
-# starts 0.3-0.55 s after this process's, ~500-900 articles at the rules extractor's speed.
-PRESTARTED_SPAWN_COST = 900
+# than this process ("articles extracted" units, see news_assets.warehouse.state).
+PRESTARTED_SPAWN_COST = 1800
 _WORKER: tuple | None = None  # (definitions, instance) of a range worker process
 
 
