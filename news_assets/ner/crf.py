@@ -46,7 +46,6 @@ class CrfWeights:
         """Summed weight rows of these attributes (unknown ones weigh nothing; repeats count twice)."""
         return self.sums([attrs])[0]
 
-
     def sums(self, groups: Sequence[Iterable[str]]) -> np.ndarray:
         """``sum`` of each group of attributes, as rows of one (groups x labels) array."""
         index, unknown = self.index, self.unknown
