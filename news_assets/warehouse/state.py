@@ -83,15 +83,20 @@ def split_for_workers(
         return DAY_COST + day_articles.get(day, 0)
 
     days_of = [[a + dt.timedelta(days=i) for i in range((b - a).days + 1)] for a, b in ranges]
-    total = sum(weight(d) for days in days_of for d in days) + RUN_COST * len(ranges)
+    # Each range is at least one run, and each worker runs at least one piece.
+    total = sum(weight(d) for days in days_of for d in days) + RUN_COST * max(len(ranges), workers)
     # Even finishing times: the caller's piece = each worker's share plus the start-up it skips.
     cap = max((total + spawn_cost * (workers - 1)) / workers - RUN_COST, 1)
     pieces: list[tuple[tuple[dt.date, dt.date], int]] = []
     for days in days_of:
         start, acc = days[0], 0
+        left = sum(weight(d) for d in days)
         for i, day in enumerate(days):
             acc += weight(day)
-            if acc >= cap and i < len(days) - 1:
+            left -= weight(day)
+            # No cut that leaves a stub: a piece of its own costs a run, and when the caller's
+            # head start is small the rest of a range is only just over one cap.
+            if acc >= cap - weight(day) / 2 and left >= cap / 2:  # the cut nearest the cap
                 pieces.append(((start, day), acc))
                 start, acc = days[i + 1], 0
         pieces.append(((start, days[-1]), acc))

@@ -113,3 +113,23 @@ def test_split_for_workers_covers_every_day_once_and_gives_the_caller_the_head_s
     assert weight(mine) == max(map(weight, pieces))
     assert weight(mine) - sum(map(weight, theirs)) == pytest.approx(SPAWN_COST, abs=4 * (DAY_COST + 100) + 2000)
     assert split_for_workers(ranges, per_day, 1) == list(ranges)
+
+
+def test_split_for_workers_gives_one_range_one_piece_per_worker_without_a_stub():
+    from news_assets.warehouse.state import DAY_COST, split_for_workers
+
+    per_day = {D(2018, 1, 1) + dt.timedelta(days=i): 100 + (i % 7) * 10 for i in range(280)}
+    whole = ((D(2018, 1, 1), D(2018, 1, 1) + dt.timedelta(days=279)),)
+
+    def weight(piece):
+        a, b = piece
+        return sum(DAY_COST + per_day[a + dt.timedelta(days=i)] for i in range((b - a).days + 1))
+
+    for spawn_cost in (0, 500, 2400):
+        pieces = split_for_workers(whole, per_day, 2, spawn_cost=spawn_cost)
+        # A third piece of a few days would cost a run of its own for nothing.
+        assert len(pieces) == 2, (spawn_cost, pieces)
+        mine, theirs = map(weight, pieces)
+        assert mine - theirs == pytest.approx(spawn_cost, abs=DAY_COST + 170)
+    pieces = split_for_workers(whole, per_day, 4, spawn_cost=0)
+    assert len(pieces) == 4 and max(map(weight, pieces)) - min(map(weight, pieces)) <= 2 * (DAY_COST + 170)
