@@ -61,6 +61,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None) -> None:  # noqa: ANN001 - Dagster's signature
         self._engines: collections.OrderedDict[str, Engine] = collections.OrderedDict()
         self._engines_lock = threading.Lock()
+        self._tables_seen: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -79,6 +80,17 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 _, old = self._engines.popitem(last=False)
                 old.dispose()
             return engine
+
+    def has_table(self, table_name: str) -> bool:
+        # Dagster asks this before writing each materialization's tag rows, and the parent answers
+        # through a new engine and connection every time: 1.2 ms an event, 6.6 s of a 44.6 s
+        # profiled backfill of 1,877 days. Migrations only ever add tables, so a yes is kept.
+        if table_name in self._tables_seen:
+            return True
+        found = super().has_table(table_name)
+        if found:
+            self._tables_seen.add(table_name)
+        return found
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -102,6 +114,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         # into the deleted file.
         with self._db_lock:
             self._dispose_engines()
+        self._tables_seen.clear()
         super().wipe()
 
     def dispose(self) -> None:

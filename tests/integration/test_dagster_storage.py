@@ -47,3 +47,27 @@ def test_pooled_storage_writes_what_dagsters_own_storage_reads(tmp_path, monkeyp
     keys = plain.get_materialized_partitions(dg.AssetKey("daily"))
     assert keys == {"2024-01-01", "2024-01-02", "2024-01-03"}
     assert len(plain.get_materialized_partitions(dg.AssetKey("runless"))) == 40
+
+
+def test_pooled_storage_asks_sqlite_for_a_table_once_and_still_writes_tag_rows(tmp_path, monkeypatch):
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    home = ensure_dagster_home(tmp_path / "home")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    asked: list[str] = []
+    parent = SqliteEventLogStorage.has_table
+
+    def counting(self, table_name):
+        asked.append(table_name)
+        return parent(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counting)
+    with dg.DagsterInstance.get() as instance:
+        for i in range(30):
+            instance.report_runless_asset_event(
+                dg.AssetMaterialization("tagged", partition=f"p{i}", tags={"dagster/data_version": f"v{i}"}))
+        with_tags = instance.event_log_storage.get_event_tags_for_asset(dg.AssetKey("tagged"))
+    assert asked.count("asset_event_tags") == 1  # the parent asks through a new engine per event
+    assert len(with_tags) == 30 and {t["dagster/data_version"] for t in with_tags} == {f"v{i}" for i in range(30)}
+    plain = SqliteEventLogStorage(str(home / "history" / "runs"))
+    assert len(plain.get_event_tags_for_asset(dg.AssetKey("tagged"))) == 30
