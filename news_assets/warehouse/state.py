@@ -94,9 +94,9 @@ def split_for_workers(
         for i, day in enumerate(days):
             acc += weight(day)
             left -= weight(day)
-            # No cut that leaves a stub: a piece of its own costs a run, and when the caller's
-            # head start is small the rest of a range is only just over one cap.
-            if acc >= cap - weight(day) / 2 and left >= cap / 2:  # the cut nearest the cap
+            # The cut nearest the cap, unless what it leaves of the range would cost less to
+            # extract than a run of its own.
+            if acc >= cap - weight(day) / 2 and left >= RUN_COST:
                 pieces.append(((start, day), acc))
                 start, acc = days[i + 1], 0
         pieces.append(((start, days[-1]), acc))

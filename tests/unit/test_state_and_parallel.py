@@ -133,3 +133,21 @@ def test_split_for_workers_gives_one_range_one_piece_per_worker_without_a_stub()
         assert mine - theirs == pytest.approx(spawn_cost, abs=DAY_COST + 170)
     pieces = split_for_workers(whole, per_day, 4, spawn_cost=0)
     assert len(pieces) == 4 and max(map(weight, pieces)) - min(map(weight, pieces)) <= 2 * (DAY_COST + 170)
+
+
+def test_split_for_workers_splits_a_big_range_beside_many_small_ones():
+    # A full build's shape: one dense range and a scatter of small ones (ANT: 31k articles in
+    # 2018, and a dozen range runs of a few older ones). The dense range must be shared.
+    from news_assets.warehouse.state import split_for_workers
+
+    dense = (D(2018, 1, 1), D(2018, 9, 30))
+    per_day = {dense[0] + dt.timedelta(days=i): 115 for i in range((dense[1] - dense[0]).days + 1)}
+    small = []
+    for k in range(20):
+        day = D(2013, 1, 1) + dt.timedelta(days=20 * k)
+        per_day[day] = 3
+        small.append((day, day))
+    pieces = split_for_workers((dense, *small), per_day, 2)
+    inside = [p for p in pieces if dense[0] <= p[0] and p[1] <= dense[1]]
+    assert len(inside) == 2 and pieces[0] in inside
+
