@@ -1,12 +1,17 @@
 """Peak memory of a full build as the corpus grows (issue: flat RSS as the corpus grows).
 
 Builds ../shared/corpora/ant-v2.1 (read in place; or --corpus) from an empty warehouse at several
-sizes: the first 1/8, 1/4, 1/2 and all of its files, each from scratch. A sampler reads /proc every
+sizes: the first 1/8, 1/4, 1/2 and all of its files, each from scratch. A share above 1 (2, 3, ...)
+adds remixed copies, since no larger real corpus is at hand: copy r of a TREC file keeps its title
+and the first half of its TEXT lines, takes the second half from another file, is dated r years
+earlier and gets DOCNO `<docno>-r<r>`. A remix shares about a third of its shingles with either
+source, below the near-duplicate threshold, so the copies are new articles with real Arabic text,
+real entities and new days, not duplicates that clustering would fold away. A sampler reads /proc every
 50 ms and sums the proportional set size (PSS) of the `news-assets build` process and all its
 descendants (worker processes included; pages shared after a fork are counted once), so the figure
 is what the machine had to give, not one process's.
 
-    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1] [--where] [--timeline S]
+    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1,2] [--where] [--timeline S]
 
 Prints one row per size: files, articles, wall time, peak tree RSS, peak single-process RSS.
 --where adds when the peak came; --timeline S adds, every S seconds of the build, the summed PSS,
@@ -15,7 +20,10 @@ the build process's RSS, the largest other process's RSS and the build's last lo
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import email.utils
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +33,49 @@ import time
 from pathlib import Path
 
 from corpus_scale import CLI, DEFAULT_CORPUS, copy_into, corpus_files, count, fresh_env
+
+_DOCNO = re.compile(r"<DOCNO>(.*?)</DOCNO>", re.S)
+_TIME = re.compile(r"<TIME>(.*?)</TIME>", re.S)
+_TEXT = re.compile(r"(<TEXT>\n?)(.*?)(\n?</TEXT>)", re.S)
+
+
+def remix(doc: str, other: str, r: int) -> str | None:
+    """Copy r of a TREC document (see the module docstring); None when it has no TIME or TEXT to remix."""
+    time_m, text_m, other_m = _TIME.search(doc), _TEXT.search(doc), _TEXT.search(other)
+    if not (time_m and text_m and other_m and _DOCNO.search(doc)):
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(time_m.group(1).strip())
+    except (TypeError, ValueError):
+        return None
+    try:
+        earlier = when.replace(year=when.year - r)
+    except ValueError:  # 29 February
+        earlier = (when - dt.timedelta(days=1)).replace(year=when.year - r)
+    mine, theirs = text_m.group(2).split("\n"), other_m.group(2).split("\n")
+    body = "\n".join(mine[: max(1, len(mine) // 2)] + theirs[len(theirs) // 2:])
+    out = _DOCNO.sub(lambda m: f"<DOCNO>{m.group(1)}-r{r}</DOCNO>", doc, count=1)
+    out = _TIME.sub(lambda m: f"<TIME>{email.utils.format_datetime(earlier)}</TIME>", out, count=1)
+    return _TEXT.sub(lambda m: m.group(1) + body + m.group(3), out, count=1)
+
+
+def add_remixed_copies(corpus_root: Path, dest_root: Path, paths: list[Path], copies: int) -> int:
+    """Write `copies` remixed copies of each file under dest_root/remix-<r>/; the number written."""
+    written = 0
+    for r in range(1, copies + 1):
+        shift = len(paths) // (r + 1) + r  # each round pairs a file with a different other file
+        for i, p in enumerate(paths):
+            doc = p.read_text(encoding="utf-8", errors="replace")
+            other = paths[(i + shift) % len(paths)].read_text(encoding="utf-8", errors="replace")
+            out = remix(doc, other, r)
+            if out is None:
+                continue
+            dest = dest_root / f"remix-{r}" / p.relative_to(corpus_root)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(out, encoding="utf-8")
+            written += 1
+    return written
+
 
 def _children() -> dict[int, list[int]]:
     kids: dict[int, list[int]] = {}
@@ -136,9 +187,12 @@ def main() -> int:
             # Every k-th file, so each size spans the corpus's sources and dates like the whole.
             subset = files[:: max(1, round(1 / frac))] if frac < 1 else files
             copy_into(args.corpus, work / "corpus", subset)
+            n_files = len(subset)
+            if frac > 1:
+                n_files += add_remixed_copies(args.corpus, work / "corpus", subset, round(frac) - 1)
             env = fresh_env(work, work / "corpus")
             wall, s, log = build(env)
-            print(f"| {frac:g} | {len(subset):,} | {count(env, 'articles'):,} | {wall:.1f} s | "
+            print(f"| {frac:g} | {n_files:,} | {count(env, 'articles'):,} | {wall:.1f} s | "
                   f"{s.peak_tree / 2**20:,.0f} MiB | {s.peak_one / 2**20:,.0f} MiB |", flush=True)
             if args.where:
                 before = [line for t, line in log if t <= s.peak_at]
