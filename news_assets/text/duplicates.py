@@ -52,6 +52,11 @@ MIN_NEAR_WORDS = 8  # shorter bodies only cluster on exact match
 NUM_BANDS = 20
 ROWS_PER_BAND = 5
 MAX_BUCKET_PAIRS_MEMBERS = 100
+# Candidate pairs verified at a time: their bodies are read and shingled, the pairs' Jaccard
+# computed, and the shingles let go. Verifying every candidate at once grew with the number of
+# candidates: 1.78 GB for the 11,402 pairs of ANT with one remixed copy (bench/memory_scale.py
+# --fractions 2); 1,000 at a time, 0.66 GB and ~1.5 s more (2,000: 0.80 GB).
+VERIFY_PAIRS = 1000
 
 _U64 = (1 << 64) - 1
 _WORD_SEED = 0x5EED
@@ -139,10 +144,11 @@ def _minhash(shingles: pl.DataFrame) -> pl.DataFrame:
 
 
 def _candidate_pairs(sig: pl.DataFrame) -> pl.DataFrame:
-    """(a, b) with a < b: docs that agree on all rows of at least one band."""
+    """(a, b) with a < b: docs that agree on all rows of at least one band. `sig`: doc, minhash (list)."""
     bands = []
     for j in range(NUM_BANDS):
-        cols = [pl.col(f"m{j * ROWS_PER_BAND + i}") for i in range(ROWS_PER_BAND)]
+        # One band's rows at a time, out of the list: never all K signature columns at once.
+        cols = [pl.col("minhash").list.get(k).alias(f"m{k}") for k in range(j * ROWS_PER_BAND, (j + 1) * ROWS_PER_BAND)]
         bands.append(
             sig.select(
                 "doc",
@@ -150,8 +156,14 @@ def _candidate_pairs(sig: pl.DataFrame) -> pl.DataFrame:
                 pl.struct(cols).hash(_BAND_SEED).alias("key"),
             )
         )
-    members = pl.concat(bands)
-    sizes = members.group_by("band", "key").agg(pl.len().alias("n")).filter(pl.col("n") > 1)
+    # Sorted, a bucket's members are neighbours: keep those with a neighbour in the same bucket
+    # before grouping. Grouping all (band, key) rows at once cost ~4 KB a document in hash tables
+    # (260 MB for 63k documents), sorting them next to nothing.
+    members = pl.concat(bands).sort("band", "key")
+    same_as = [((pl.col("band") == pl.col("band").shift(d)) & (pl.col("key") == pl.col("key").shift(d))).fill_null(False)
+               for d in (1, -1)]
+    members = members.filter(same_as[0] | same_as[1])
+    sizes = members.group_by("band", "key").agg(pl.len().alias("n"))
     members = members.join(sizes, on=["band", "key"], how="inner")
     small = members.filter(pl.col("n") <= MAX_BUCKET_PAIRS_MEMBERS).drop("n")
     pairs = [
@@ -280,19 +292,13 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
     )
     rep = texts["rep"].to_list()
 
-    shingled: set[int] = set()
-    shingle_frames: list[pl.DataFrame] = [pl.DataFrame(schema={"doc": pl.UInt32, "s": pl.UInt64})]
+    token_cache = TokenCache()
 
     def shingle_sets_of(docs: list[int]) -> pl.DataFrame:
-        """Shingle sets of these docs, re-reading only bodies not shingled yet in this call."""
-        todo = sorted(set(docs) - shingled)
-        if todo:
-            cache = TokenCache()
-            texts_todo = pl.DataFrame({"doc": pl.Series(todo, dtype=pl.UInt32),
-                                       "text": [normalize_body(b, cache) for b in load_bodies([ids[d] for d in todo])]})
-            shingle_frames.append(_shingles(texts_todo).unique())
-            shingled.update(todo)
-        return pl.concat(shingle_frames).filter(pl.col("doc").is_in(pl.Series(docs, dtype=pl.UInt32).implode()))
+        """Shingle sets of these docs, from their bodies read again."""
+        texts_todo = pl.DataFrame({"doc": pl.Series(docs, dtype=pl.UInt32),
+                                   "text": [normalize_body(b, token_cache) for b in load_bodies([ids[d] for d in docs])]})
+        return _shingles(texts_todo).unique()
 
     text_hash = texts["text_hash"].to_list()
     cache = {} if similarities is None else similarities
@@ -302,10 +308,11 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
         keys = [(min(text_hash[a], text_hash[b]), max(text_hash[a], text_hash[b]))
                 for a, b in pairs.select("a", "b").iter_rows()]
         known = [k in cache for k in keys]
-        todo = pairs.filter(pl.Series(known).not_())
-        if todo.height:
-            involved = pl.concat([todo["a"], todo["b"]]).unique().to_list()
-            computed = _jaccard(todo, shingle_sets_of(involved))
+        todo = pairs.filter(pl.Series(known).not_()).sort("a", "b")  # pairs of one doc together
+        for offset in range(0, todo.height, VERIFY_PAIRS):
+            chunk = todo.slice(offset, VERIFY_PAIRS)
+            involved = pl.concat([chunk["a"], chunk["b"]]).unique().sort().to_list()
+            computed = _jaccard(chunk, shingle_sets_of(involved))
             for a, b, j in computed.select("a", "b", "j").iter_rows():
                 cache[(min(text_hash[a], text_hash[b]), max(text_hash[a], text_hash[b]))] = j
         return pairs.with_columns(pl.Series("j", [cache[k] for k in keys], dtype=pl.Float64))
@@ -314,8 +321,7 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
     reps = texts.filter((pl.col("doc") == pl.col("rep")) & pl.col("minhash").is_not_null())
     parent: dict[int, int] = {}
     if reps.height > 1:
-        sig = reps.select("doc", *[pl.col("minhash").list.get(k).alias(f"m{k}") for k in range(NUM_BANDS * ROWS_PER_BAND)])
-        pairs = _candidate_pairs(sig)
+        pairs = _candidate_pairs(reps.select("doc", "minhash"))
         if pairs.height:
             verified = jaccard(pairs).filter(pl.col("j") >= threshold)
             for a, b in verified.select("a", "b").sort("a", "b").iter_rows():

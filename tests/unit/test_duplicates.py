@@ -242,3 +242,33 @@ def test_verified_similarities_are_reused_and_their_bodies_not_read_again():
     # A remembered similarity is trusted: below the threshold, the pair no longer clusters.
     low = {k: 0.1 for k in cache}
     assert by_id(cluster_fingerprints(prints, load, similarities=low))["copy"]["duplicate_kind"] == "canonical"
+
+
+def test_candidates_verified_a_few_pairs_at_a_time_give_the_same_clusters(monkeypatch):
+    import news_assets.text.duplicates as dup
+
+    # Five edited copies of one story and five of another: many candidate pairs.
+    rows = []
+    for k, story in enumerate((BODY, OTHER)):
+        sentences = story.split("\n")
+        for i in range(5):
+            edited = "\n".join(s.replace("و", "ف", 1) if j == i else s for j, s in enumerate(sentences))
+            rows.append((f"s{k}-{i}", edited, T0 + timedelta(hours=i)))
+    arts = frame(rows)
+    bodies = dict(zip(arts["article_id"], arts["body"]))
+    prints = pl.concat([arts.select("article_id", "published_at"), dup.fingerprint_bodies(arts["body"].to_list())],
+                       how="horizontal")
+    reads: list[list[str]] = []
+
+    def load(ids):
+        reads.append(list(ids))
+        return [bodies[i] for i in ids]
+
+    at_once = dup.cluster_fingerprints(prints, load)
+    assert max(map(len, reads)) > 4
+    monkeypatch.setattr(dup, "VERIFY_PAIRS", 2)
+    reads.clear()
+    in_pairs_of_two = dup.cluster_fingerprints(prints, load)
+    assert in_pairs_of_two.equals(at_once)
+    assert max(map(len, reads)) <= 4, "no more than two pairs' bodies read at once"
+    assert set(at_once["cluster_id"]) == {"s0-0", "s1-0"}
