@@ -150,4 +150,3 @@ def test_split_for_workers_splits_a_big_range_beside_many_small_ones():
     pieces = split_for_workers((dense, *small), per_day, 2)
     inside = [p for p in pieces if dense[0] <= p[0] and p[1] <= dense[1]]
     assert len(inside) == 2 and pieces[0] in inside
-

@@ -19,5 +19,5 @@ def test_write_connections_start_small_row_groups_and_readers_see_every_row(tmp_
         con.execute("INSERT INTO numbers SELECT range FROM range($rows, $more)", {"rows": rows, "more": rows + 100})
     with wh.connect() as con:
         assert con.execute("SELECT count(*), max(n) FROM numbers").fetchone() == (rows + 100, rows + 99)
-        assert _row_groups(con, "numbers") == 4  # DuckDB's default (122,880 rows) would make 1
+        assert _row_groups(con, "numbers") == 4  # DuckDB's default (122,880 rows): 2, one per write
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)  # the schema is there
