@@ -150,3 +150,18 @@ def test_split_for_workers_splits_a_big_range_beside_many_small_ones():
     pieces = split_for_workers((dense, *small), per_day, 2)
     inside = [p for p in pieces if dense[0] <= p[0] and p[1] <= dense[1]]
     assert len(inside) == 2 and pieces[0] in inside
+
+
+def test_split_for_workers_shares_the_dense_year_of_a_whole_span_backfill():
+    # ANT's whole span as one range: 1,896 nearly empty days, then 304 days with 31,451 articles.
+    # Each empty day costs Dagster bookkeeping (~11 ms, about 14 articles' worth); counted at 20,
+    # the empty days alone outweighed the dense year and the worker got every article (22.7 s
+    # against 30.7 s). Both pieces must now hold part of the dense year.
+    from news_assets.warehouse.state import split_for_workers
+
+    sparse_start, dense_start, end = D(2012, 10, 11), D(2017, 12, 21), D(2018, 10, 20)
+    per_day = {sparse_start + dt.timedelta(days=26 * k): 1 for k in range(72)}
+    per_day.update({dense_start + dt.timedelta(days=i): 31_451 // 304 for i in range(304)})
+    pieces = split_for_workers(((sparse_start, end),), per_day, 2, spawn_cost=500)
+    assert len(pieces) == 2
+    assert all(b >= dense_start for _a, b in pieces), pieces
