@@ -71,3 +71,55 @@ def test_pooled_storage_asks_sqlite_for_a_table_once_and_still_writes_tag_rows(t
     assert len(with_tags) == 30 and {t["dagster/data_version"] for t in with_tags} == {f"v{i}" for i in range(30)}
     plain = SqliteEventLogStorage(str(home / "history" / "runs"))
     assert len(plain.get_event_tags_for_asset(dg.AssetKey("tagged"))) == 30
+
+def _range_run_events(home, monkeypatch, batch_size: str):
+    """A run over ten daily partitions of an asset with a check; what Dagster's own storage reads."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    monkeypatch.setenv("DAGSTER_HOME", str(ensure_dagster_home(home)))
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", batch_size)
+    transactions: list[str] = []  # one per commit of the pooled storage
+    connect = PooledSqliteEventLogStorage._connect
+
+    def counting(self, shard):
+        transactions.append(shard)
+        return connect(self, shard)
+
+    monkeypatch.setattr(PooledSqliteEventLogStorage, "_connect", counting)
+
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-11"),
+              check_specs=[dg.AssetCheckSpec("fine", asset="days")])
+    def days(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        """Ten days in one run, as a range backfill runs them."""
+        return dg.MaterializeResult(metadata={"dagster/row_count": 7},
+                                    check_results=[dg.AssetCheckResult(check_name="fine", passed=True)])
+
+    with dg.DagsterInstance.get() as instance:
+        assert dg.materialize([days], instance=instance, tags={
+            "dagster/asset_partition_range_start": "2024-01-01", "dagster/asset_partition_range_end": "2024-01-10",
+        }).success
+    plain = SqliteEventLogStorage(str(home / "history" / "runs"))
+    key = dg.AssetKey("days")
+    records = plain.fetch_materializations(key, limit=100).records
+    planned = plain.get_records_for_run(records[0].run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+    return len(transactions), {
+        "partitions": sorted(plain.get_materialized_partitions(key)),
+        "materializations": sorted((r.partition_key, r.asset_materialization.metadata["dagster/row_count"].value)
+                                   for r in records),
+        "planned": len(planned.records),
+        "data_versions": len(plain.get_event_tags_for_asset(key)),
+        "check": [e.status.value for e in plain.get_asset_check_execution_history(
+            dg.AssetCheckKey(key, "fine"), limit=10)],
+    }
+
+
+def test_pooled_storage_commits_a_range_runs_events_in_batches_with_the_same_result(tmp_path, monkeypatch):
+    in_batches, batched = _range_run_events(tmp_path / "batched", monkeypatch, "1000")
+    one_by_one, plain = _range_run_events(tmp_path / "one_by_one", monkeypatch, "0")
+    # One by one, each of the 20 planned and materialization events commits in the run's database
+    # and in the index; in batches, the ten partitions' events share their transactions.
+    assert one_by_one - in_batches >= 30, (one_by_one, in_batches)
+    assert batched == plain
+    assert batched["partitions"] == [f"2024-01-{d:02d}" for d in range(1, 11)]
+    assert batched["planned"] == 10 and batched["data_versions"] == 10
+    assert batched["check"].count("SUCCEEDED") == 1  # Dagster 1.13 also keeps a planned row per partition
