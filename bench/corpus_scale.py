@@ -5,7 +5,8 @@ Prints, for one corpus (default: ../shared/corpora/ant-v2.1, read in place):
   2. a full build from an empty warehouse: wall time, articles/s, MB/s, peak RSS, time per stage;
   3. incremental refresh: a build over 89 % of the files, then +1 % and +10 % new files;
   4. extractor throughput (tokens/s) for each extractor available here;
-  5. a forced backfill of every publication day with NEWS_WORKERS=1 and =2.
+  5. a forced backfill of every publication day with NEWS_WORKERS=1 and =2, and of the days
+     from 2018 on (ANT's dense part) alike.
 
 Usage: .venv/bin/python bench/corpus_scale.py [--corpus DIR] [--skip incremental,backfill,...]
            [--extractor rules|model] [--repeat N]
@@ -257,22 +258,27 @@ def main() -> int:
         import duckdb
 
         with duckdb.connect(env["NEWS_DUCKDB_PATH"], read_only=True) as con:
-            first, last = con.execute("SELECT min(published_date), max(published_date) FROM articles "
-                                      "WHERE published_date >= DATE '2018-01-01'").fetchone()
+            # Every publication day (what the issue asks), and the dense part alone (ANT: all but
+            # 72 articles are from 2018; before that, ~1,900 days that are mostly empty).
+            spans = [con.execute("SELECT min(published_date), max(published_date) FROM articles").fetchone(),
+                     con.execute("SELECT min(published_date), max(published_date) FROM articles "
+                                 "WHERE published_date >= DATE '2018-01-01'").fetchone()]
+        spans = [span for i, span in enumerate(spans) if span[0] is not None and span not in spans[:i]]
         import statistics
 
-        walls: dict[int, list[float]] = {1: [], 2: []}
-        for _ in range(args.repeat):  # interleaved, so drift in the machine hits both alike
+        for first, last in spans:
+            walls: dict[int, list[float]] = {1: [], 2: []}
+            for _ in range(args.repeat):  # interleaved, so drift in the machine hits both alike
+                for workers in (1, 2):
+                    r = run_cli(["backfill", "--start", str(first), "--end", str(last), "--force"],
+                                {**env, "NEWS_WORKERS": str(workers)})
+                    walls[workers].append(r["wall"])
+            timings = {w: statistics.median(v) for w, v in walls.items()}
             for workers in (1, 2):
-                r = run_cli(["backfill", "--start", str(first), "--end", str(last), "--force"],
-                            {**env, "NEWS_WORKERS": str(workers)})
-                walls[workers].append(r["wall"])
-        timings = {w: statistics.median(v) for w, v in walls.items()}
-        for workers in (1, 2):
-            runs = ", ".join(f"{x:.1f}" for x in walls[workers])
-            rows.append((f"backfill --force {first} … {last}, NEWS_WORKERS={workers}",
-                         f"{timings[workers]:.1f} s wall" + (f" (median of {runs})" if args.repeat > 1 else "")))
-        rows.append(("  speed-up 2 vs 1 worker", f"{timings[1] / timings[2]:.2f}x"))
+                runs = ", ".join(f"{x:.1f}" for x in walls[workers])
+                rows.append((f"backfill --force {first} … {last}, NEWS_WORKERS={workers}",
+                             f"{timings[workers]:.1f} s wall" + (f" (median of {runs})" if args.repeat > 1 else "")))
+            rows.append(("  speed-up 2 vs 1 worker", f"{timings[1] / timings[2]:.2f}x"))
 
     width = max(len(k) for k, _ in rows)
     print("| measure | result |\n|---|---|")
