@@ -26,6 +26,8 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from PIL import Image
 
+from news_assets.warehouse.db import run_sql
+
 FONT_PATH = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#7f7f7f", "#bcbd22"]
@@ -93,40 +95,9 @@ def _period(start: dt.date, end: dt.date) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()} – {end.isoformat()}"
 
 
-# Names come from entities; an entity not (yet) rebuilt there falls back to its mentions' name.
-_NAMES = """
-    names AS (
-        SELECT t.entity_id,
-            coalesce(any_value(e.canonical_name), mode(m.canonical_name), t.entity_id) AS name,
-            coalesce(any_value(e.entity_type), any_value(m.entity_type), '') AS entity_type
-        FROM top t
-        LEFT JOIN entities e ON e.entity_id = t.entity_id
-        LEFT JOIN entity_mentions m ON m.entity_id = t.entity_id AND e.entity_id IS NULL
-        GROUP BY t.entity_id
-    )"""
-
-
 def top_entities_daily_png(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, top: int = 8) -> bytes:
     """Line chart: mentions per day (all sources) of the `top` most mentioned entities of [start, end]."""
-    rows = con.execute(
-        f"""
-        WITH top AS (
-            SELECT entity_id, sum(mentions) AS total
-            FROM mention_counts_daily
-            WHERE published_date BETWEEN $start AND $end
-            GROUP BY entity_id
-            ORDER BY total DESC, entity_id
-            LIMIT $top
-        ), {_NAMES}
-        SELECT t.entity_id, n.name, n.entity_type, t.total, c.published_date, sum(c.mentions)::BIGINT
-        FROM top t
-        JOIN names n USING (entity_id)
-        JOIN mention_counts_daily c ON c.entity_id = t.entity_id AND c.published_date BETWEEN $start AND $end
-        GROUP BY ALL
-        ORDER BY t.total DESC, t.entity_id, c.published_date
-        """,
-        {"start": start, "end": end, "top": int(top)},
-    ).fetchall()
+    rows = run_sql(con, "charts/top_entities_daily", start=start, end=end, top=int(top)).fetchall()
 
     fig = Figure(figsize=(9, 5))
     if not rows:
@@ -225,32 +196,7 @@ def spring_layout(n: int, edges: list[tuple[int, int, float]], iterations: int =
 def cooccurrence_network_png(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, top: int = 25) -> bytes:
     """Network of the `top` most connected entities of [start, end] (most distinct partners, then
     most shared articles): node area by mentions, edge width by articles shared in the range."""
-    params = {"start": start, "end": end, "top": int(top)}
-    nodes = con.execute(
-        f"""
-        WITH pairs AS (
-            SELECT entity_a, entity_b, sum(articles) AS articles
-            FROM entity_cooccurrence WHERE published_date BETWEEN $start AND $end
-            GROUP BY entity_a, entity_b
-        ), ends AS (
-            SELECT entity_a AS entity_id, articles FROM pairs UNION ALL SELECT entity_b, articles FROM pairs
-        ), top AS (
-            SELECT entity_id, count(*) AS partners, sum(articles) AS shared
-            FROM ends GROUP BY entity_id
-            ORDER BY partners DESC, shared DESC, entity_id
-            LIMIT $top
-        ), {_NAMES},
-        counted AS (
-            SELECT entity_id, sum(mentions) AS mentions FROM mention_counts_daily
-            WHERE published_date BETWEEN $start AND $end AND entity_id IN (SELECT entity_id FROM top)
-            GROUP BY entity_id
-        )
-        SELECT t.entity_id, n.name, n.entity_type, coalesce(c.mentions, 0)::BIGINT
-        FROM top t JOIN names n USING (entity_id) LEFT JOIN counted c USING (entity_id)
-        ORDER BY t.partners DESC, t.shared DESC, t.entity_id
-        """,
-        params,
-    ).fetchall()
+    nodes = run_sql(con, "charts/cooccurrence_nodes", start=start, end=end, top=int(top)).fetchall()
     fig = Figure(figsize=(10, 8))
     if not nodes:
         return _empty(fig, f"no co-occurring entities {_period(start, end)}")
@@ -258,15 +204,7 @@ def cooccurrence_network_png(con: duckdb.DuckDBPyConnection, start: dt.date, end
     index = {e: i for i, e in enumerate(ids)}
     edges = [
         (index[a], index[b], float(w))
-        for a, b, w in con.execute(
-            """
-            SELECT entity_a, entity_b, sum(articles)::BIGINT FROM entity_cooccurrence
-            WHERE published_date BETWEEN $start AND $end
-              AND entity_a IN (SELECT unnest($ids)) AND entity_b IN (SELECT unnest($ids))
-            GROUP BY entity_a, entity_b ORDER BY entity_a, entity_b
-            """,
-            {"start": start, "end": end, "ids": ids},
-        ).fetchall()
+        for a, b, w in run_sql(con, "charts/cooccurrence_edges", start=start, end=end, ids=ids).fetchall()
     ]
     pos = spring_layout(len(ids), edges)
 
