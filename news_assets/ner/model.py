@@ -45,7 +45,7 @@ from news_assets.ner.features import (
 from news_assets.ner.resolve import Mention, RawMention, resolve_mentions
 from news_assets.text.tokenize import WORD_OR_PUNCT_RE
 
-__all__ = ["ModelExtractor", "train_model", "sentence_examples", "DEFAULT_OPTS"]
+__all__ = ["ModelExtractor", "train_model", "unlabeled_lexicon", "sentence_examples", "DEFAULT_OPTS"]
 
 FORMAT = "news_assets.ner.crf/1"
 DEFAULT_OPTS = {
@@ -141,6 +141,24 @@ def _entity_stems(sents: list[Sentence], featurizer: Featurizer) -> list[str]:
     return sorted(vocab)
 
 
+def unlabeled_lexicon(unlabeled: Iterable[str], rules=None, **opts) -> tuple[dict[str, str], int]:
+    """The corpus statistics train_model computes from unlabeled texts with these training options
+    (features.corpus_lexicon): (lexicon, tokens read). Compute once to train several models."""
+    o = {**DEFAULT_OPTS, **opts}
+    if rules is None:
+        from news_assets.ner.rules import RulesExtractor
+
+        rules = RulesExtractor()
+    return corpus_lexicon(
+        unlabeled,
+        Featurizer(use_gaz_spans=False, version=o["feature_version"]),  # the same stems as training
+        rules,
+        o["lexicon_min_count"],
+        o["unlabeled_max_tokens"],
+        cluster_ks=tuple(o["cluster_ks"]),
+    )
+
+
 def train_model(
     gold_path: str | Path | None,
     out_path: str | Path,
@@ -171,14 +189,7 @@ def train_model(
     lexicon = dict(lexicon or {})
     n_unlabeled = 0
     if unlabeled is not None and not lexicon:
-        lexicon, n_unlabeled = corpus_lexicon(
-            unlabeled,
-            Featurizer(use_gaz_spans=False, version=o["feature_version"]),  # the same stems as training
-            rules,
-            o["lexicon_min_count"],
-            o["unlabeled_max_tokens"],
-            cluster_ks=tuple(o["cluster_ks"]),
-        )
+        lexicon, n_unlabeled = unlabeled_lexicon(unlabeled, rules, **opts)
     t_lex = time.perf_counter() - t0
     featurizer = Featurizer(
         use_gaz_spans=o["use_gaz_spans"], lexicon=lexicon, ngrams=o["ngrams"], version=o["feature_version"]

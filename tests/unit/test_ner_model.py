@@ -310,3 +310,23 @@ def test_proclitic_split_keeps_names_whole_and_prefers_a_known_stem():
     # words that are not names split as before
     assert split_proclitic("والقاهرة", known=known) == ("و", "القاهرة")
     assert split_proclitic("وقال", known=known) == ("و", "قال")
+
+
+def test_ner_eval_cross_validates_over_contiguous_folds(tmp_path, capsys):
+    from news_assets.cli import main
+    from news_assets.ner.evaluate import CORE_TYPES, gold_spans, prf
+
+    gold = tmp_path / "tiny.txt"
+    gold.write_text(_conll(), encoding="utf-8")
+    assert main(["ner-eval", "--gold", str(gold), "--extractor", "model", "--folds", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [f["sentences"] for f in out["per_fold"]] == [[0, 10], [10, 20], [20, 30]]
+    # Every gold entity is scored once, in the fold that held it out.
+    core = sum(1 for s in parse_conll(_conll()) for _a, _b, t in gold_spans([tag for _, tag in s]) if t in CORE_TYPES)
+    pooled = out["micro_core"]
+    assert pooled["tp"] + pooled["fn"] == core
+    assert pooled == prf(*(sum(f["micro_core"][k] for f in out["per_fold"]) for k in ("tp", "fp", "fn")))
+    assert 0 < pooled["f1"] <= 1
+    assert main(["ner-eval", "--gold", str(gold), "--extractor", "model", "--folds", "3", "--split", "dev"]) == 2
+    assert main(["ner-eval", "--gold", str(gold), "--extractor", "rules", "--folds", "3"]) == 2
+    assert main(["ner-eval", "--gold", str(gold), "--extractor", "model", "--folds", "1"]) == 2
