@@ -156,8 +156,20 @@ def _start_range_workers(n: int):
     """n spawned processes for range runs. Spawn, not fork: this process runs Dagster's threads,
     and a forked copy of a threaded process can deadlock on a lock some thread held at the fork."""
     import multiprocessing as mp
+    import signal
+    import threading
 
-    return mp.get_context("spawn").Pool(n, initializer=_range_worker_init)
+    # Started from a shell or CI step that ignores SIGTERM, a worker inherits that (exec keeps an
+    # ignored signal), and its initializer only restores the default after its imports: a
+    # terminate() before then (the work turned out too small) was ignored and Pool.terminate()
+    # waited forever (seen: a test run hung in _refresh_entities). So spawn them with the default.
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set it
+        return mp.get_context("spawn").Pool(n, initializer=_range_worker_init)
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        return mp.get_context("spawn").Pool(n, initializer=_range_worker_init)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _range_worker_init() -> None:

@@ -1,7 +1,7 @@
 """``news-assets ner-eval``: score an extractor on CoNLL gold and print JSON.
 
     news-assets ner-eval --gold FILE [--extractor rules|model|camel] [--model PATH]
-                         [--train FILE] [--unlabeled DIR] [--split dev|all]
+                         [--train FILE] [--unlabeled DIR] [--split dev|all] [--folds K]
 
 - ``--extractor model --train FILE``: train on FILE first (into a temp dir), then evaluate.
 - ``--extractor model --model PATH``: load a model written by ``train_model``.

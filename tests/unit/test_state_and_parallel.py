@@ -95,6 +95,21 @@ def test_range_workers_can_be_terminated_even_when_started_with_sigterm_ignored(
     assert out.stdout.strip() == "True", out.stderr[-2000:]
 
 
+def test_range_workers_terminated_during_their_imports_end_under_a_parent_ignoring_sigterm():
+    # The work can turn out too small right after the workers were started, while they still
+    # import Dagster; a worker that inherited an ignored SIGTERM then never ended, and
+    # Pool.terminate() waited for it forever.
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import signal; from news_assets.cli import _start_range_workers; pool = _start_range_workers(1); "
+            "pool.terminate(); pool.join(); print(signal.getsignal(signal.SIGTERM) == signal.SIG_IGN)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN))
+    assert out.stdout.strip() == "True", out.stderr[-2000:]  # and the caller's own disposition is kept
+
+
 def test_split_for_workers_covers_every_day_once_and_gives_the_caller_the_head_start():
     from news_assets.warehouse.state import DAY_COST, SPAWN_COST, split_for_workers
 
