@@ -95,9 +95,16 @@ def _period(start: dt.date, end: dt.date) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()} – {end.isoformat()}"
 
 
+def _with_names(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> list[tuple]:
+    """Rows (entity_id, ...) as (entity_id, name, entity_type, ...), names from sql/charts/entity_names.sql."""
+    ids = list(dict.fromkeys(r[0] for r in rows))
+    names = {e: (n, t) for e, n, t in run_sql(con, "charts/entity_names", ids=ids).fetchall()} if ids else {}
+    return [(r[0], *names[r[0]], *r[1:]) for r in rows]
+
+
 def top_entities_daily_png(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, top: int = 8) -> bytes:
     """Line chart: mentions per day (all sources) of the `top` most mentioned entities of [start, end]."""
-    rows = run_sql(con, "charts/top_entities_daily", start=start, end=end, top=int(top)).fetchall()
+    rows = _with_names(con, run_sql(con, "charts/top_entities_daily", start=start, end=end, top=int(top)).fetchall())
 
     fig = Figure(figsize=(9, 5))
     if not rows:
@@ -196,7 +203,7 @@ def spring_layout(n: int, edges: list[tuple[int, int, float]], iterations: int =
 def cooccurrence_network_png(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, top: int = 25) -> bytes:
     """Network of the `top` most connected entities of [start, end] (most distinct partners, then
     most shared articles): node area by mentions, edge width by articles shared in the range."""
-    nodes = run_sql(con, "charts/cooccurrence_nodes", start=start, end=end, top=int(top)).fetchall()
+    nodes = _with_names(con, run_sql(con, "charts/cooccurrence_nodes", start=start, end=end, top=int(top)).fetchall())
     fig = Figure(figsize=(10, 8))
     if not nodes:
         return _empty(fig, f"no co-occurring entities {_period(start, end)}")
