@@ -72,6 +72,7 @@ def test_pooled_storage_asks_sqlite_for_a_table_once_and_still_writes_tag_rows(t
     plain = SqliteEventLogStorage(str(home / "history" / "runs"))
     assert len(plain.get_event_tags_for_asset(dg.AssetKey("tagged"))) == 30
 
+
 def _range_run_events(home, monkeypatch, batch_size: str):
     """A run over ten daily partitions of an asset with a check; what Dagster's own storage reads."""
     from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
