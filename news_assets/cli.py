@@ -144,11 +144,12 @@ def _extraction_inline():
 
 
 # Range workers started at the top of the command are ready about as soon as this process is:
-# their spawn and imports overlap this process's own imports, instance and planning. Measured on
-# ANT's 2018 backfill with 2 workers ("articles extracted" units, see news_assets.warehouse.state):
-# with a head start of ~1,000 for this process it finished its piece 0.2-1.7 s after the worker;
-# split evenly, 0.3-1.5 s before it in 6 of 7 runs (single runs vary by ~1.5 s).
-PRESTARTED_SPAWN_COST = 500
+# their spawn and imports overlap this process's own imports, instance and planning. Yet a worker's
+# range run still takes longer than this process's for the same work. ANT's 2018 backfill with 2
+# workers (units of news_assets.warehouse.state), 3 runs each: at 500, this process finished its
+# piece 1.1-1.7 s before the worker, whichever half it ran; at 1,700, 0.3-0.8 s before, while the
+# whole-span backfill's pieces stayed within 0.1-0.3 s of each other (with DAY_COST 10).
+PRESTARTED_SPAWN_COST = 1700
 _WORKER: tuple | None = None  # (definitions, instance) of a range worker process
 
 

@@ -169,7 +169,7 @@ def test_split_for_workers_splits_a_big_range_beside_many_small_ones():
 
 def test_split_for_workers_shares_the_dense_year_of_a_whole_span_backfill():
     # ANT's whole span as one range: 1,896 nearly empty days, then 304 days with 31,451 articles.
-    # Each empty day costs Dagster bookkeeping (~8 ms, about 9 articles' worth); counted at 20,
+    # Each empty day costs Dagster bookkeeping (~8-10 ms, about 10 articles' worth); counted at 20,
     # the empty days alone outweighed the dense year and the worker got every article (22.7 s
     # against 30.7 s). Both pieces must hold part of the dense year.
     from news_assets.warehouse.state import split_for_workers
