@@ -164,13 +164,13 @@ def _start_range_workers(n: int):
     # ignored signal), and its initializer only restores the default after its imports: a
     # terminate() before then (the work turned out too small) was ignored and Pool.terminate()
     # waited forever (seen: a test run hung in _refresh_entities). So spawn them with the default.
-    if threading.current_thread() is not threading.main_thread():  # only the main thread may set it
-        return mp.get_context("spawn").Pool(n, initializer=_range_worker_init)
-    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    on_main = threading.current_thread() is threading.main_thread()  # only the main thread may set it
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL) if on_main else None
     try:
         return mp.get_context("spawn").Pool(n, initializer=_range_worker_init)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if on_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _range_worker_init() -> None:
