@@ -102,24 +102,22 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
                 _warm_up_totals()
             failures = [err for err in (own, *pending.get()) if err]
             pool.close()  # workers exit on their own (terminate() would interrupt their clean-up)
+            # Gone before the totals run: its peak and a worker's memory would otherwise add up
+            # (ANT x2: build 706 MiB + a worker still exiting 378 MiB). Exiting takes ~0.02 s.
+            pool.join()
         except BaseException:
             pool.terminate()
             pool.join()
             raise
         if failures:
-            pool.join()
             raise SystemExit(failures[0])
     else:
         for first, last in pieces:
             err = _range_run((label, first, last), defs, instance)
             if err:
                 raise SystemExit(err)
-    try:
-        _run(defs.resolve_job_def("entities_job"), instance, f"{label}: undated articles and entity totals",
-             asset_selection=[AssetKey(k) for k in TOTAL_ASSETS])
-    finally:
-        if pool is not None:
-            pool.join()  # the workers' own shutdown (~0.7 s) overlaps the totals run
+    _run(defs.resolve_job_def("entities_job"), instance, f"{label}: undated articles and entity totals",
+         asset_selection=[AssetKey(k) for k in TOTAL_ASSETS])
 
 
 def _warm_up_totals() -> None:
@@ -195,6 +193,22 @@ def _range_worker_init() -> None:
     global _WORKER
     _WORKER = (build_definitions(), _instance())
     _warm_up_range_runs(_WORKER[0])
+    import atexit
+
+    atexit.register(_exit_without_teardown)
+
+
+def _exit_without_teardown() -> None:
+    """A range worker's interpreter teardown (the rest of atexit, freeing every module) took
+    ~0.55 s, measured from Pool.close() to the exit of an idle worker; this exit takes ~0.02 s.
+    Nothing is lost: a range run has committed its writes before it returns, and the pool does not
+    read a worker's exit status. Output still buffered is written first."""
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(0)
 
 
 def _warm_up_range_runs(defs) -> None:
