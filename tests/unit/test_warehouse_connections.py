@@ -21,3 +21,43 @@ def test_write_connections_start_small_row_groups_and_readers_see_every_row(tmp_
         assert con.execute("SELECT count(*), max(n) FROM numbers").fetchone() == (rows + 100, rows + 99)
         assert _row_groups(con, "numbers") == 4  # DuckDB's default (122,880 rows): 2, one per write
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)  # the schema is there
+
+
+def _articles_with_bodies(wh: Warehouse, n: int, body_chars: int) -> None:
+    with wh.transaction() as con:
+        con.execute("""
+            INSERT INTO articles (article_id, doc_id, article_index, title, title_derived, date_status, keywords,
+                body, body_hash, format, parsed_at)
+            SELECT 'a' || range, 'd' || range, 0, 't', false, 'missing', [], repeat('كلمة ', $words) || range, 'h',
+                'plain', now()
+            FROM range($n)""", {"n": n, "words": body_chars // 5})
+
+
+def test_lookup_reads_the_rows_wanted(tmp_path):
+    import polars as pl
+
+    wh = Warehouse(tmp_path / "news.duckdb")
+    _articles_with_bodies(wh, 300, 500)
+    wanted = ["a7", "a250", "a0", "a7"]
+    rows = dict(wh.lookup("duplicates/bodies_of", wanted=pl.DataFrame({"article_id": wanted})))
+    assert set(rows) == {"a0", "a7", "a250"}
+    assert rows["a250"].endswith("250") and len(rows["a250"]) == 500 + 3
+
+
+def test_lookup_falls_back_to_the_usual_memory_limit_when_the_rows_do_not_fit_the_small_one(tmp_path, monkeypatch):
+    import duckdb
+    import polars as pl
+    import pytest
+
+    from news_assets.warehouse import db
+
+    wh = Warehouse(tmp_path / "news.duckdb")
+    _articles_with_bodies(wh, 40, 400_000)  # ~30 MB of bodies
+    wanted = pl.DataFrame({"article_id": [f"a{i}" for i in range(40)]})
+    monkeypatch.setattr(db, "LOOKUP_MEMORY_LIMIT", "2MB")
+    with pytest.raises(duckdb.OutOfMemoryException):  # what the first attempt meets
+        with wh.connect(memory_limit="2MB") as con:
+            con.register("wanted", wanted)
+            db.run_sql(con, "duplicates/bodies_of").fetchall()
+    rows = wh.lookup("duplicates/bodies_of", wanted=wanted)
+    assert len(rows) == 40 and all(len(body) > 400_000 for _a, body in rows)

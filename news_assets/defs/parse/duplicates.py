@@ -61,9 +61,8 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             similarities = {(a, b): j for a, b, j in run_sql(con, "duplicates/similarities").fetchall()}
 
         def load_bodies(ids: list[str]) -> list[str]:
-            with wh.connect() as con:
-                con.register("wanted", pl.DataFrame({"article_id": ids}))
-                found = dict(run_sql(con, "duplicates/bodies_of").fetchall())
+            # The articles of candidate pairs lie anywhere in the table: a lookup, not a scan.
+            found = dict(wh.lookup("duplicates/bodies_of", wanted=pl.DataFrame({"article_id": ids})))
             return [found[i] for i in ids]
 
         clusters = cluster_fingerprints(all_prints, load_bodies, similarities=similarities)
