@@ -116,9 +116,9 @@ class Warehouse:
         raise AssertionError("unreachable")
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """A write connection inside BEGIN … COMMIT: all of a stage's writes land, or none do."""
-        with self.connect(write=True) as con:
+        with self.connect(write=True, memory_limit=memory_limit) as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -159,7 +159,10 @@ def _open(path: Path, read_only: bool, memory_limit: str | None = None) -> duckd
     config = {"memory_limit": memory_limit or duckdb_memory_limit_from_env()}
     if read_only:
         return duckdb.connect(str(path), read_only=True, config=config)
-    # The row group size is an option of ATTACH, not of connect().
+    # The row group size is an option of ATTACH, not of connect(). What does not fit the memory
+    # limit spills beside the work file (an in-memory database's default is ./.tmp, wherever the
+    # command was started).
+    config["temp_directory"] = f"{path}.tmp"
     con = duckdb.connect(":memory:", config=config)
     try:
         quoted = str(path).replace("'", "''")

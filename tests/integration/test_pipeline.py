@@ -313,3 +313,27 @@ def test_a_run_that_writes_a_mention_off_its_body_fails_its_offsets_check(env: E
     evaluation = record.event.dagster_event.event_specific_data
     assert not evaluation.passed
     assert evaluation.metadata["offsets_not_matching"].value >= 1
+
+
+def test_entities_rebuild_runs_again_under_the_usual_memory_limit_when_the_small_one_is_not_enough(env: Env, monkeypatch):
+    import contextlib
+
+    from news_assets.defs.entities import assets
+    from news_assets.warehouse import Warehouse
+
+    real = Warehouse.transaction
+    limits = []
+
+    @contextlib.contextmanager
+    def transaction(self, memory_limit=None):
+        limits.append(memory_limit)
+        with real(self, memory_limit) as con:
+            yield con
+            if memory_limit == assets.REBUILD_MEMORY_LIMIT:  # after the rebuild wrote: it must be rolled back
+                raise duckdb.OutOfMemoryException("simulated: the rebuild does not fit")
+
+    monkeypatch.setattr(Warehouse, "transaction", transaction)
+    assert env.cli("build") == 0
+    assert limits.count(assets.REBUILD_MEMORY_LIMIT) == 1
+    assert env.scalar("SELECT count(*) FROM entities") == env.scalar("SELECT count(DISTINCT entity_id) FROM entity_mentions") > 0
+    assert env.scalar("SELECT sum(mentions) FROM entities") == env.scalar("SELECT count(*) FROM entity_mentions")
