@@ -77,30 +77,34 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
     from dagster import AssetKey
 
     from news_assets.parallel import worker_count
-    from news_assets.warehouse.state import SPAWN_COST, split_for_workers
+    from news_assets.warehouse.state import SPAWN_COST, share_pieces, split_for_workers
 
     workers = worker_count()
     if sum((day_articles or {}).values()) < PARALLEL_RUNS_MIN_ARTICLES:
         workers = 1  # a spawned worker costs ~2.3 s before its first run: not worth it for small work
-    pieces = split_for_workers(tuple(ranges), day_articles or {}, workers,
-                               spawn_cost=PRESTARTED_SPAWN_COST if pool is not None else SPAWN_COST)
-    if not (workers > 1 and len(pieces) > 1) and pool is not None:
+    spawn_cost = PRESTARTED_SPAWN_COST if pool is not None else SPAWN_COST
+    pieces = split_for_workers(tuple(ranges), day_articles or {}, workers, spawn_cost=spawn_cost)
+    # This process runs the largest piece itself (it has everything imported and its instance
+    # open) and others beside, as many as keep it busy while spawned processes take the rest.
+    mine, theirs = share_pieces(pieces, day_articles or {}, workers, spawn_cost) if workers > 1 else (pieces, [])
+    if not theirs and pool is not None:
         pool.terminate()  # started in case the work was big enough; it was not
         pool.join()
         pool = None
-    if workers > 1 and len(pieces) > 1:
-        # This process runs the first (largest) piece itself: it has everything imported and its
-        # instance open. Spawned processes take the others, after their imports.
-        mine, theirs = pieces[0], pieces[1:]
+    if theirs:
         if pool is None:
             pool = _start_range_workers(min(workers - 1, len(theirs)))
         try:
             pending = pool.map_async(_range_run, [(label, a, b) for a, b in theirs], chunksize=1)
+            own = []
             with _extraction_inline():
-                own = _range_run((label, *mine), defs, instance)
+                for first, last in mine:
+                    own.append(_range_run((label, first, last), defs, instance))
+                    if own[-1]:
+                        break
             if not pending.ready():
                 _warm_up_totals()
-            failures = [err for err in (own, *pending.get()) if err]
+            failures = [err for err in (*own, *pending.get()) if err]
             pool.close()  # workers exit on their own (terminate() would interrupt their clean-up)
             # Gone before the totals run: its peak and a worker's memory would otherwise add up
             # (ANT x2: build 706 MiB + a worker still exiting 378 MiB). Exiting takes ~0.02 s.
@@ -112,7 +116,7 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
         if failures:
             raise SystemExit(failures[0])
     else:
-        for first, last in pieces:
+        for first, last in mine:
             err = _range_run((label, first, last), defs, instance)
             if err:
                 raise SystemExit(err)

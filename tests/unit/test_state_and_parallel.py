@@ -181,3 +181,30 @@ def test_split_for_workers_shares_the_dense_year_of_a_whole_span_backfill():
     pieces = split_for_workers(((sparse_start, end),), per_day, 2, spawn_cost=500)
     assert len(pieces) == 2
     assert all(b >= dense_start for _a, b in pieces), pieces
+
+
+def test_share_pieces_keeps_the_caller_busy_while_the_worker_runs_the_rest():
+    from news_assets.warehouse.state import RUN_COST, share_pieces, split_for_workers
+
+    # ANT x4's shape: four dense ten-month ranges a year apart (~31,000 articles each) and a few small ones.
+    per_day, ranges = {}, []
+    for year in (2015, 2016, 2017, 2018):
+        first = D(year - 1, 12, 26)
+        ranges.append((first, first + dt.timedelta(days=299)))
+        per_day.update({first + dt.timedelta(days=i): 105 for i in range(300)})
+    for year in (2011, 2012, 2013):
+        ranges.append((D(year, 5, 1), D(year, 5, 3)))
+        per_day.update({D(year, 5, 1): 20})
+    pieces = split_for_workers(tuple(ranges), per_day, 2)
+    mine, theirs = share_pieces(pieces, per_day, 2)
+    assert sorted(mine + theirs) == sorted(pieces)
+
+    def load(share):
+        return sum(RUN_COST + sum(10 + per_day.get(a + dt.timedelta(days=i), 0) for i in range((b - a).days + 1))
+                   for a, b in share)
+
+    assert mine[0] == max(pieces, key=lambda p: load([p]))  # the caller starts on the largest
+    assert sum(1 for a, b in mine if (b - a).days >= 299) == 2  # two dense ranges each (it was one against three)
+    assert abs(load(mine) - load(theirs)) < load(pieces) * 0.1
+    # A worker that would start too late for any piece to be worth it gets none.
+    assert share_pieces(pieces, per_day, 2, spawn_cost=10**9) == (sorted(pieces, key=lambda p: -load([p])), [])
