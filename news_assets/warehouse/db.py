@@ -18,12 +18,15 @@ import functools
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from news_assets.config import duckdb_memory_limit_from_env
+
+T = TypeVar("T")
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 
@@ -104,16 +107,13 @@ class Warehouse:
         Not for use while this process holds another connection to the file (DuckDB refuses a
         second configuration of an open database).
         """
-        for limit in (LOOKUP_MEMORY_LIMIT, None):
-            try:
-                with self.connect(memory_limit=limit) as con:
-                    for frame_name, frame in frames.items():
-                        con.register(frame_name, frame)
-                    return run_sql(con, name).fetchall()
-            except duckdb.OutOfMemoryException:
-                if limit is None:
-                    raise
-        raise AssertionError("unreachable")
+        def read(limit: str | None) -> list[tuple]:
+            with self.connect(memory_limit=limit) as con:
+                for frame_name, frame in frames.items():
+                    con.register(frame_name, frame)
+                return run_sql(con, name).fetchall()
+
+        return with_memory_fallback(read, LOOKUP_MEMORY_LIMIT)
 
     @contextlib.contextmanager
     def transaction(self, memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -147,6 +147,17 @@ def _connect_with_retry(path: Path, read_only: bool, memory_limit: str | None = 
 
 
 LOOKUP_MEMORY_LIMIT = "32MB"  # Warehouse.lookup
+
+
+def with_memory_fallback(work: Callable[[str | None], T], limit: str, on_retry: Callable[[], None] | None = None) -> T:
+    """``work(limit)``; if DuckDB runs out of memory under that limit, ``work(None)`` under the usual
+    one. ``work`` must leave nothing behind when it fails (a read, or a transaction that rolls back)."""
+    try:
+        return work(limit)
+    except duckdb.OutOfMemoryException:
+        if on_retry is not None:
+            on_retry()
+        return work(None)
 
 # Rows per row group that write connections give the row groups they start (DuckDB's default is
 # 122,880). A checkpoint can rewrite a table's open row group whole, and it runs as each batch's

@@ -4,7 +4,6 @@ import datetime as dt
 import time
 
 import dagster as dg
-import duckdb
 import polars as pl
 
 from news_assets.defs.entities.ner_model import ner_model
@@ -18,6 +17,7 @@ from news_assets.parallel import WorkerPool
 from news_assets.progress import Progress
 from news_assets.versions import ENTITIES_VERSION, EXTRACTOR_VERSIONS
 from news_assets.warehouse import Warehouse, query, run_sql
+from news_assets.warehouse.db import with_memory_fallback
 
 MENTION_SCHEMA = {
     "mention_id": pl.String, "article_id": pl.String, "doc_id": pl.String, "entity_id": pl.String,
@@ -207,17 +207,15 @@ def entities(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     # (+158 MB on ANT, +229 MB on ANT x2), under REBUILD_MEMORY_LIMIT DuckDB evicts what it has
     # read (+151 / +165 MB). If the rebuild cannot fit it, it is rolled back and run again under
     # the usual limit.
-    for limit in (REBUILD_MEMORY_LIMIT, None):
-        try:
-            with warehouse.get().transaction(memory_limit=limit) as con:
-                run_sql(con, "entities/rebuild_entities")
-                total, duplicate_ids, unlinked = run_sql(con, "entities/check_entities").fetchone()
-                metadata = standard_metadata(con, "entities", total, "preview/entities")
-            break
-        except duckdb.OutOfMemoryException:
-            if limit is None:
-                raise
-            context.log.warning(f"entities: the rebuild needs more than {limit}; running it under the usual limit")
+    def rebuild(limit: str | None) -> tuple:
+        with warehouse.get().transaction(memory_limit=limit) as con:
+            run_sql(con, "entities/rebuild_entities")
+            total, duplicate_ids, unlinked = run_sql(con, "entities/check_entities").fetchone()
+            return total, duplicate_ids, unlinked, standard_metadata(con, "entities", total, "preview/entities")
+
+    total, duplicate_ids, unlinked, metadata = with_memory_fallback(
+        rebuild, REBUILD_MEMORY_LIMIT, on_retry=lambda: context.log.warning(
+            f"entities: the rebuild needs more than {REBUILD_MEMORY_LIMIT}; running it under the usual limit"))
     return dg.MaterializeResult(
         metadata=metadata,
         check_results=[
