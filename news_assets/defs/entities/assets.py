@@ -54,9 +54,11 @@ def _extract_batch(
 ) -> tuple[int, int]:
     """Read, extract and write one batch of articles (one transaction), then check it: the mentions
     found, and how many of them, as stored, do not match their stored body (the offsets check)."""
-    with wh.connect() as con:
-        con.register("wanted", pl.DataFrame({"article_id": ids}, schema={"article_id": pl.String}))
-        batch = run_sql(con, "entities/articles_batch").fetchall()
+    # Under lookup's small limit: at the usual one the scan kept the body column cached, and the
+    # read of 5,000 articles took +126 MB on ANT's warehouse, +198 MB on four times its size
+    # (+101 / +97 MB now).
+    batch = sorted(wh.lookup("entities/articles_batch",
+                             wanted=pl.DataFrame({"article_id": ids}, schema={"article_id": pl.String})))
     work = [(a, d, b, p) for a, d, b, _h, p in batch]
     chunks = [(which, work[i:i + EXTRACT_CHUNK]) for i in range(0, len(work), EXTRACT_CHUNK)]
     results = [rows for part in pool.map(_extract_articles, chunks, chunksize=1) for rows in part]
