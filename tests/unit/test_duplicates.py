@@ -200,22 +200,20 @@ def test_rejects_bad_input():
         cluster_duplicates(pl.DataFrame({"article_id": ["a"]}))
 
 
-def test_token_cache_is_bounded_and_a_shared_one_gives_the_same_fingerprints():
-    from news_assets.text.duplicates import TokenCache, fingerprint_bodies
+def test_batches_of_bodies_give_the_same_fingerprints_as_one_call():
+    from news_assets.text.duplicates import fingerprint_bodies
 
-    class Small(TokenCache):
-        MAX_TOKENS = 3
-
-    cache = Small()
-    for tok in ["الأولى،", "اوكرانيا", "أوكرانيا", "ماكرون", "بلجيكا"]:
-        cache[tok]
-        assert len(cache) <= 3
     bodies = ["قال الرئيس الفرنسي إيمانويل ماكرون في باريس " * 5, "زار وزير الخارجية بلجيكا " * 6, None]
-    shared = Small()
-    batched = [fingerprint_bodies(bodies[:2], shared), fingerprint_bodies(bodies[2:], shared)]
+    batched = [fingerprint_bodies(bodies[:2]), fingerprint_bodies(bodies[2:])]
     import polars as pl
 
     assert pl.concat(batched).equals(fingerprint_bodies(bodies))
+
+
+def test_a_body_normalised_whole_equals_its_tokens_normalised_one_by_one():
+    text = "«قال» الوزيرُ:   إنّ ٣٠٠ مليون، (تقريباً)… في عمّان!\nو_الخ ﷽ مـــصر\u200f أوکرانیا ٢٠٢٤م ﻻ"
+    by_token = " ".join(" ".join(re.sub(r"[^\w\s]+|_+", " ", normalize_for_matching(t)).split()) for t in text.split())
+    assert normalize_body(text) == " ".join(by_token.split())
 
 
 def test_verified_similarities_are_reused_and_their_bodies_not_read_again():

@@ -5,7 +5,7 @@ import polars as pl
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.resources import WarehouseResource
-from news_assets.text.duplicates import FINGERPRINT_SCHEMA, TokenCache, cluster_fingerprints, fingerprint_bodies
+from news_assets.text.duplicates import FINGERPRINT_SCHEMA, cluster_fingerprints, fingerprint_bodies
 from news_assets.versions import DUPLICATES_VERSION
 from news_assets.warehouse import query, run_sql
 
@@ -42,14 +42,14 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         with wh.transaction() as con:
             run_sql(con, "duplicates/drop_stale_fingerprints")
             todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
-        cache, fingerprinted = TokenCache(), 0
+        fingerprinted = 0
         for offset in range(0, len(todo_ids), FINGERPRINT_BATCH):
             with wh.connect() as con:
                 con.register("wanted", pl.DataFrame({"article_id": todo_ids[offset:offset + FINGERPRINT_BATCH]},
                                                     schema={"article_id": pl.String}))
                 todo = query(con, "duplicates/bodies_to_fingerprint").pl()
             prints = pl.concat([todo.select("article_id", "body_hash"),
-                                fingerprint_bodies(todo["body"].to_list(), cache)], how="horizontal")
+                                fingerprint_bodies(todo["body"].to_list())], how="horizontal")
             del todo
             with wh.transaction() as con:
                 con.register("new_prints", prints)
