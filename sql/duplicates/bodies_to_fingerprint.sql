@@ -2,5 +2,4 @@
 -- bodies; the body_hash read here is the one stored with the fingerprint of that body.
 SELECT a.article_id, a.body_hash, a.body
 FROM articles a
-JOIN wanted w ON w.article_id = a.article_id
-ORDER BY a.article_id;
+JOIN wanted w ON w.article_id = a.article_id;

@@ -35,8 +35,9 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     if recomputed:
         # Fingerprint only bodies not seen before; clustering then starts from every stored
         # fingerprint and re-reads just the bodies of candidate pairs not verified before.
-        # A batch of bodies at a time: read on a connection of its own (DuckDB's buffer cache lives
-        # as long as the connection), fingerprinted, and its fingerprints written in a transaction
+        # A batch of bodies at a time: read under lookup's small limit (the ids are scattered, so
+        # the read scans every body, and at the usual limit DuckDB kept them cached), fingerprinted,
+        # and its fingerprints written in a transaction
         # of their own (a stored fingerprint is valid for its body whatever happens next, so an
         # interrupted run keeps them). Memory holds one batch, never the corpus's text or prints.
         with wh.transaction() as con:
@@ -44,10 +45,9 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
         fingerprinted = 0
         for offset in range(0, len(todo_ids), FINGERPRINT_BATCH):
-            with wh.connect() as con:
-                con.register("wanted", pl.DataFrame({"article_id": todo_ids[offset:offset + FINGERPRINT_BATCH]},
-                                                    schema={"article_id": pl.String}))
-                todo = query(con, "duplicates/bodies_to_fingerprint").pl()
+            todo = pl.DataFrame(sorted(wh.lookup("duplicates/bodies_to_fingerprint", wanted=pl.DataFrame(
+                {"article_id": todo_ids[offset:offset + FINGERPRINT_BATCH]}, schema={"article_id": pl.String}))),
+                schema={"article_id": pl.String, "body_hash": pl.String, "body": pl.String}, orient="row")
             prints = pl.concat([todo.select("article_id", "body_hash"),
                                 fingerprint_bodies(todo["body"].to_list())], how="horizontal")
             del todo
