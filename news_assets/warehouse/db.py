@@ -162,8 +162,10 @@ def with_memory_fallback(work: Callable[[str | None], T], limit: str, on_retry: 
 # Rows per row group that write connections give the row groups they start (DuckDB's default is
 # 122,880). A checkpoint can rewrite a table's open row group whole, and it runs as each batch's
 # connection closes: appending ANT's articles 2,000 at a time (scratch loop), the default made
-# some checkpoints take 600-850 MB for a moment; with 16,384 rows they stay under ~170 MB.
-ROW_GROUP_ROWS = 16_384
+# some checkpoints take 600-850 MB for a moment; with 16,384 rows they stay under ~170 MB. Parsing
+# ANT x4 (scratch, ingest and parse only), the largest such moment in the build process was 1,169 MiB
+# RSS at 32,768 rows, 788 at 16,384, 580 at 8,192.
+ROW_GROUP_ROWS = 8_192
 
 
 def _open(path: Path, read_only: bool, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
