@@ -97,13 +97,15 @@ class Warehouse:
                 con.close()
 
     def lookup(self, name: str, **frames: object) -> list[tuple]:
-        """Rows of sql/<name>.sql, which picks rows scattered over a big table by the ids in the
-        registered ``frames``, read under a small DuckDB memory limit (LOOKUP_MEMORY_LIMIT).
+        """Rows of sql/<name>.sql, read under a small DuckDB memory limit (LOOKUP_MEMORY_LIMIT): for
+        queries that scan a whole big column, such as rows picked all over a table by the ids in
+        the registered ``frames`` (batches of bodies), or a summary over every body.
 
         A scan that cannot skip row groups reads the whole column, and DuckDB keeps what it read
         cached up to its limit: reading 2,000 bodies picked at random took +156 MB on ANT and
         +233 MB on ANT x2 at 1 GB, +82 and +83 MB at 32 MB; the cost grew with the table, not with
-        the rows wanted. Results too big for the small limit are read again under the usual one.
+        the rows wanted. A sort of the rows wanted may not fit: sort them in Python. Results too
+        big for the small limit are read again under the usual one.
         Not for use while this process holds another connection to the file (DuckDB refuses a
         second configuration of an open database).
         """

@@ -37,9 +37,9 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         # fingerprint and re-reads just the bodies of candidate pairs not verified before.
         # A batch of bodies at a time: read under lookup's small limit (the ids are scattered, so
         # the read scans every body, and at the usual limit DuckDB kept them cached), fingerprinted,
-        # and its fingerprints written in a transaction
-        # of their own (a stored fingerprint is valid for its body whatever happens next, so an
-        # interrupted run keeps them). Memory holds one batch, never the corpus's text or prints.
+        # and its fingerprints written in a transaction of their own (a stored fingerprint is valid
+        # for its body whatever happens next, so an interrupted run keeps them). Memory holds one
+        # batch, never the corpus's text or prints.
         with wh.transaction() as con:
             run_sql(con, "duplicates/drop_stale_fingerprints")
             todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
