@@ -75,16 +75,21 @@ RUN_COST = 800
 SPAWN_COST = 2400
 
 
+def _day_cost(day: dt.date, day_articles: dict) -> int:
+    return DAY_COST + day_articles.get(day, 0)
+
+
 def split_for_workers(
     ranges: tuple[tuple[dt.date, dt.date], ...], day_articles: dict, workers: int, spawn_cost: int = SPAWN_COST
 ) -> list[tuple[dt.date, dt.date]]:
-    """Cut ranges at day boundaries into pieces so `workers` processes finish together: the calling
-    process runs the first (largest) piece, spawned workers the rest, each after `spawn_cost`."""
+    """Cut ranges at day boundaries into pieces, largest first, so `workers` processes finish
+    together: the calling process starts at once, spawned workers `spawn_cost` later (share_pieces
+    says which process runs which piece)."""
     if workers <= 1:
         return list(ranges)
 
     def weight(day: dt.date) -> int:
-        return DAY_COST + day_articles.get(day, 0)
+        return _day_cost(day, day_articles)
 
     days_of = [[a + dt.timedelta(days=i) for i in range((b - a).days + 1)] for a, b in ranges]
     # Each range is at least one run, and each worker runs at least one piece.
@@ -117,8 +122,7 @@ def share_pieces(
     31,000-article ranges, three of them in the worker)."""
     def cost(piece: tuple[dt.date, dt.date]) -> int:
         first, last = piece
-        return RUN_COST + sum(DAY_COST + day_articles.get(first + dt.timedelta(days=i), 0)
-                              for i in range((last - first).days + 1))
+        return RUN_COST + sum(_day_cost(first + dt.timedelta(days=i), day_articles) for i in range((last - first).days + 1))
 
     loads = [0] + [spawn_cost] * (workers - 1)
     mine: list[tuple[dt.date, dt.date]] = []
