@@ -122,7 +122,8 @@ def share_pieces(
     31,000-article ranges, three of them in the worker)."""
     def cost(piece: tuple[dt.date, dt.date]) -> int:
         first, last = piece
-        return RUN_COST + sum(_day_cost(first + dt.timedelta(days=i), day_articles) for i in range((last - first).days + 1))
+        days = (first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+        return RUN_COST + sum(_day_cost(day, day_articles) for day in days)
 
     loads = [0] + [spawn_cost] * (workers - 1)
     mine: list[tuple[dt.date, dt.date]] = []
