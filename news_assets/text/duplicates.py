@@ -20,7 +20,10 @@ Method
      ``v = (s XOR b_k) * a_k`` (``a_k`` odd) followed by ``v XOR (v >> 32)`` — both bijections of
      the 64-bit space;
    * LSH banding: two bodies sharing all ``r`` values of any band become a candidate pair (20
-     bands of 5 catch a Jaccard-0.8 pair with probability 0.9996, a 0.5 pair with 0.47);
+     bands of 5 catch a Jaccard-0.8 pair with probability 0.9996, a 0.5 pair with 0.47). This
+     step is SQL (sql/duplicates/candidate_pairs.sql, :func:`candidate_pairs`) run in DuckDB,
+     where a warehouse stores the signatures: reading ANT x4's 126k signatures into Polars took
+     a process from 62 to 505 MiB RSS, banding them in DuckDB under a 128 MB limit 62 to 178;
    * every candidate pair is verified by the *exact* Jaccard similarity of the two shingle sets;
      pairs at or above ``threshold`` are merged with union-find.
 
@@ -35,18 +38,20 @@ Method
 
 Determinism: membership depends only on the exact Jaccard values of verified pairs; hashes only
 decide which pairs get verified, and the hash seeds are fixed (Polars' ``hash`` is stable within
-a Polars version). Output rows follow the input order.
+a Polars version, DuckDB's ``hash`` of a band within a DuckDB version). Output rows follow the
+input order.
 """
 
 from __future__ import annotations
 
 import re
 
+import duckdb
 import polars as pl
 
 from .normalize import normalize_for_matching
 
-__all__ = ["cluster_duplicates", "cluster_fingerprints", "fingerprint_bodies", "normalize_body", "MIN_NEAR_WORDS", "SHINGLE_WORDS"]
+__all__ = ["candidate_pairs", "cluster_duplicates", "cluster_fingerprints", "fingerprint_bodies", "normalize_body", "MIN_NEAR_WORDS", "SHINGLE_WORDS"]
 
 SHINGLE_WORDS = 5
 MIN_NEAR_WORDS = 8  # shorter bodies only cluster on exact match
@@ -61,7 +66,6 @@ VERIFY_PAIRS = 1000
 
 _U64 = (1 << 64) - 1
 _WORD_SEED = 0x5EED
-_BAND_SEED = 0xBA4D
 _POLY = 0x100000001B3  # FNV-64 prime: multiplier of the polynomial shingle hash
 
 
@@ -128,42 +132,14 @@ def _minhash(shingles: pl.DataFrame) -> pl.DataFrame:
     return shingles.lazy().group_by("doc").agg(aggs).collect(engine="streaming")
 
 
-def _candidate_pairs(sig: pl.DataFrame) -> pl.DataFrame:
-    """(a, b) with a < b: docs that agree on all rows of at least one band. `sig`: doc, minhash (list)."""
-    bands = []
-    for j in range(NUM_BANDS):
-        # One band's rows at a time, out of the list: never all K signature columns at once.
-        cols = [pl.col("minhash").list.get(k).alias(f"m{k}") for k in range(j * ROWS_PER_BAND, (j + 1) * ROWS_PER_BAND)]
-        bands.append(
-            sig.select(
-                "doc",
-                pl.lit(j, dtype=pl.UInt16).alias("band"),
-                pl.struct(cols).hash(_BAND_SEED).alias("key"),
-            )
-        )
-    # Sorted, a bucket's members are neighbours: keep those with a neighbour in the same bucket
-    # before grouping. Grouping all (band, key) rows at once cost ~4 KB a document in hash tables
-    # (260 MB for 63k documents), sorting them next to nothing.
-    members = pl.concat(bands).sort("band", "key")
-    same_as = [((pl.col("band") == pl.col("band").shift(d)) & (pl.col("key") == pl.col("key").shift(d))).fill_null(False)
-               for d in (1, -1)]
-    members = members.filter(same_as[0] | same_as[1])
-    sizes = members.group_by("band", "key").agg(pl.len().alias("n"))
-    members = members.join(sizes, on=["band", "key"], how="inner")
-    small = members.filter(pl.col("n") <= MAX_BUCKET_PAIRS_MEMBERS).drop("n")
-    pairs = [
-        small.join(small, on=["band", "key"], suffix="_b")
-        .filter(pl.col("doc") < pl.col("doc_b"))
-        .select(pl.col("doc").alias("a"), pl.col("doc_b").alias("b"))
-    ]
-    big = members.filter(pl.col("n") > MAX_BUCKET_PAIRS_MEMBERS).drop("n")
-    if big.height:
-        big = big.sort("band", "key", "doc")
-        first = pl.col("doc").first().over("band", "key")
-        prev = pl.col("doc").shift(1).over("band", "key")
-        pairs.append(big.select(first.alias("a"), pl.col("doc").alias("b")).filter(pl.col("a") < pl.col("b")))
-        pairs.append(big.select(prev.alias("a"), pl.col("doc").alias("b")).drop_nulls())
-    return pl.concat(pairs).unique()
+def candidate_pairs(con) -> pl.DataFrame:
+    """(a, b) normalised-text hashes, a < b, of the candidate pairs among the signatures in the
+    relation ``signatures`` (article_id, text_hash, minhash) on the DuckDB connection ``con``: the
+    LSH banding of sql/duplicates/candidate_pairs.sql, run where the signatures are stored."""
+    from news_assets.warehouse.db import query  # the SQL file reader; nothing here needs a warehouse
+
+    return query(con, "duplicates/candidate_pairs", bands=NUM_BANDS, rows=ROWS_PER_BAND,
+                 max_members=MAX_BUCKET_PAIRS_MEMBERS).pl()
 
 
 def _jaccard(pairs: pl.DataFrame, shingle_sets: pl.DataFrame) -> pl.DataFrame:
@@ -246,10 +222,14 @@ def cluster_duplicates(articles: pl.DataFrame, threshold: float = 0.8) -> pl.Dat
 
 
 def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0.8,
-                         similarities: dict[tuple[int, int], float] | None = None) -> pl.DataFrame:
+                         similarities: dict[tuple[int, int], float] | None = None,
+                         candidates: pl.DataFrame | None = None) -> pl.DataFrame:
     """Cluster from stored fingerprints (see :func:`fingerprint_bodies`).
 
-    ``prints``: ``article_id``, ``published_at`` and the fingerprint columns. ``load_bodies(ids)``
+    ``prints``: ``article_id``, ``published_at``, ``text_hash``, ``n_words`` and, unless
+    ``candidates`` is given, ``minhash``. ``candidates``: the candidate pairs as
+    :func:`candidate_pairs` returns them, computed where the signatures are stored (a warehouse
+    keeps them out of Python: 800 bytes an article). ``load_bodies(ids)``
     returns the bodies of the given article ids, in order: only the articles of candidate pairs are
     read again, to verify them by exact shingle Jaccard. Output as :func:`cluster_duplicates`.
 
@@ -267,9 +247,12 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
     if ids.null_count() or ids.n_unique() != n:
         raise ValueError("article_id must be non-null and unique")
 
-    texts = prints.select(
-        pl.Series("doc", range(n), dtype=pl.UInt32), "text_hash", "n_words", "minhash",
-    )
+    if candidates is None:
+        signatures = prints.filter(pl.col("minhash").is_not_null()).select("article_id", "text_hash", "minhash")
+        with duckdb.connect(":memory:") as con:
+            con.register("signatures", signatures)
+            candidates = candidate_pairs(con)
+    texts = prints.select(pl.Series("doc", range(n), dtype=pl.UInt32), "text_hash", "n_words")
     # exact groups: representative = first doc with that normalised text (empty texts stand alone)
     texts = texts.with_columns(
         pl.when(pl.col("n_words") > 0).then(pl.col("doc").min().over("text_hash")).otherwise(pl.col("doc")).alias("rep")
@@ -299,17 +282,20 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
                 cache[(min(text_hash[a], text_hash[b]), max(text_hash[a], text_hash[b]))] = j
         return pairs.with_columns(pl.Series("j", [cache[k] for k in keys], dtype=pl.Float64))
 
-    # near duplicates among representatives with a signature
-    reps = texts.filter((pl.col("doc") == pl.col("rep")) & pl.col("minhash").is_not_null())
+    # near duplicates: candidate pairs of texts, as pairs of their representatives
+    reps = texts.filter((pl.col("doc") == pl.col("rep")) & (pl.col("n_words") > 0)).select("text_hash", "doc")
+    pairs = (
+        candidates.join(reps.rename({"text_hash": "a", "doc": "da"}), on="a")
+        .join(reps.rename({"text_hash": "b", "doc": "db"}), on="b")
+        .select(pl.min_horizontal("da", "db").alias("a"), pl.max_horizontal("da", "db").alias("b"))
+    )
     parent: dict[int, int] = {}
-    if reps.height > 1:
-        pairs = _candidate_pairs(reps.select("doc", "minhash"))
-        if pairs.height:
-            verified = jaccard(pairs).filter(pl.col("j") >= threshold)
-            for a, b in verified.select("a", "b").sort("a", "b").iter_rows():
-                ra, rb = _find(parent, a), _find(parent, b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
+    if pairs.height:
+        verified = jaccard(pairs).filter(pl.col("j") >= threshold)
+        for a, b in verified.select("a", "b").sort("a", "b").iter_rows():
+            ra, rb = _find(parent, a), _find(parent, b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
 
     root = [_find(parent, r) for r in rep]
     frame = pl.DataFrame(

@@ -270,3 +270,51 @@ def test_candidates_verified_a_few_pairs_at_a_time_give_the_same_clusters(monkey
     assert in_pairs_of_two.equals(at_once)
     assert max(map(len, reads)) <= 4, "no more than two pairs' bodies read at once"
     assert set(at_once["cluster_id"]) == {"s0-0", "s1-0"}
+
+
+def _signatures(rows):
+    """rows: (article_id, text_hash, minhash) -> the `signatures` relation candidate_pairs reads."""
+    return pl.DataFrame(rows, schema={"article_id": pl.String, "text_hash": pl.UInt64, "minhash": pl.List(pl.UInt64)},
+                        orient="row")
+
+
+def _pairs(signatures: pl.DataFrame) -> set[tuple[int, int]]:
+    import duckdb
+
+    from news_assets.text.duplicates import candidate_pairs
+
+    with duckdb.connect(":memory:") as con:
+        con.register("signatures", signatures)
+        return set(candidate_pairs(con).iter_rows())
+
+
+def test_candidate_pairs_share_a_band_and_pair_texts_not_articles():
+    from news_assets.text.duplicates import NUM_BANDS, ROWS_PER_BAND
+
+    k = NUM_BANDS * ROWS_PER_BAND
+    base = list(range(1000, 1000 + k))
+    one_band = list(range(1000, 1000 + ROWS_PER_BAND)) + list(range(5000, 5000 + k - ROWS_PER_BAND))  # band 0 only
+    almost = base[:ROWS_PER_BAND - 1] + [7] + list(range(9000, 9000 + k - ROWS_PER_BAND))  # no band whole
+    sig = _signatures([
+        ("a", 11, base), ("a-copy", 11, base),  # one text, two articles: not a pair with itself
+        ("b", 22, one_band), ("c", 33, almost), ("d", 44, list(range(20_000, 20_000 + k))),
+    ])
+    assert _pairs(sig) == {(11, 22)}
+
+
+def test_a_bucket_over_the_limit_is_linked_as_a_star_and_a_chain_by_article_id():
+    from news_assets.text.duplicates import MAX_BUCKET_PAIRS_MEMBERS, NUM_BANDS, ROWS_PER_BAND
+
+    k = NUM_BANDS * ROWS_PER_BAND
+    n = MAX_BUCKET_PAIRS_MEMBERS + 20
+    # n texts agreeing only on band 0 (a template); ids in an order unlike their hashes
+    rows = [(f"id{(i * 37) % n:04d}", 100 + i, [1, 2, 3, 4, 5] + [10_000 * (i + 1) + j for j in range(k - 5)])
+            for i in range(n)]
+    by_id = sorted(rows)
+    first = by_id[0][1]
+    star = {(min(first, h), max(first, h)) for _, h, _ in by_id[1:]}
+    chain = {(min(x[1], y[1]), max(x[1], y[1])) for x, y in zip(by_id, by_id[1:])}
+    assert _pairs(_signatures(rows)) == star | chain
+    assert len(star | chain) == 2 * n - 3
+    small = rows[:MAX_BUCKET_PAIRS_MEMBERS]  # at the limit: every pair
+    assert len(_pairs(_signatures(small))) == MAX_BUCKET_PAIRS_MEMBERS * (MAX_BUCKET_PAIRS_MEMBERS - 1) // 2

@@ -5,11 +5,13 @@ import polars as pl
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.resources import WarehouseResource
-from news_assets.text.duplicates import FINGERPRINT_SCHEMA, cluster_fingerprints, fingerprint_bodies
+from news_assets.text.duplicates import candidate_pairs, cluster_fingerprints, fingerprint_bodies
 from news_assets.versions import DUPLICATES_VERSION
 from news_assets.warehouse import query, run_sql
+from news_assets.warehouse.db import with_memory_fallback
 
 FINGERPRINT_BATCH = 5000
+CANDIDATE_MEMORY_LIMIT = "128MB"  # DuckDB's limit while banding the signatures
 
 
 @dg.asset(
@@ -60,12 +62,21 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             all_prints = query(con, "duplicates/fingerprints").pl()
             similarities = {(a, b): j for a, b, j in run_sql(con, "duplicates/similarities").fetchall()}
 
+        def band(limit: str | None) -> pl.DataFrame:
+            with wh.connect(memory_limit=limit) as con:
+                run_sql(con, "duplicates/signatures")
+                return candidate_pairs(con)
+
+        # The signatures are banded where they are stored, under a small limit (spilling beyond it):
+        # at the usual one DuckDB kept ~400 MB of ANT x4's signatures cached in this process.
+        candidates = with_memory_fallback(band, CANDIDATE_MEMORY_LIMIT)
+
         def load_bodies(ids: list[str]) -> list[str]:
             # The articles of candidate pairs lie anywhere in the table: a lookup, not a scan.
             found = dict(wh.lookup("duplicates/bodies_of", wanted=pl.DataFrame({"article_id": ids})))
             return [found[i] for i in ids]
 
-        clusters = cluster_fingerprints(all_prints, load_bodies, similarities=similarities)
+        clusters = cluster_fingerprints(all_prints, load_bodies, similarities=similarities, candidates=candidates)
         with wh.transaction() as con:
             con.register("new_similarities", pl.DataFrame(
                 [(a, b, j) for (a, b), j in similarities.items()], orient="row",
