@@ -61,3 +61,32 @@ def test_lookup_falls_back_to_the_usual_memory_limit_when_the_rows_do_not_fit_th
             db.run_sql(con, "duplicates/bodies_of").fetchall()
     rows = wh.lookup("duplicates/bodies_of", wanted=wanted)
     assert len(rows) == 40 and all(len(body) > 400_000 for _a, body in rows)
+
+
+def test_memory_fallback_tries_four_times_the_limit_before_the_usual_one():
+    import duckdb
+    import pytest
+
+    from news_assets.warehouse.db import with_memory_fallback
+
+    def fails_below(fits):
+        seen = []
+
+        def work(limit):
+            seen.append(limit)
+            if limit not in fits:
+                raise duckdb.OutOfMemoryException("does not fit")
+            return limit
+
+        return work, seen
+
+    work, seen = fails_below({"128MB"})
+    retries = []
+    assert with_memory_fallback(work, "32MB", on_retry=lambda: retries.append(1)) == "128MB"
+    assert seen == ["32MB", "128MB"] and retries == [1]
+    work, seen = fails_below({None})
+    assert with_memory_fallback(work, "32MB") is None and seen == ["32MB", "128MB", None]
+    work, seen = fails_below(set())
+    with pytest.raises(duckdb.OutOfMemoryException):
+        with_memory_fallback(work, "1.5GB")
+    assert seen == ["1.5GB", "6GB", None]

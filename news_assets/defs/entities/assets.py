@@ -210,7 +210,7 @@ def entities(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     # The one statement over every mention: under DuckDB's usual limit its peak grew with them
     # (+158 MB on ANT, +229 MB on ANT x2), under REBUILD_MEMORY_LIMIT DuckDB evicts what it has
     # read (+151 / +165 MB). If the rebuild cannot fit it, it is rolled back and run again under
-    # the usual limit.
+    # a larger limit (with_memory_fallback).
     def rebuild(limit: str | None) -> tuple:
         with warehouse.get().transaction(memory_limit=limit) as con:
             run_sql(con, "entities/rebuild_entities")
@@ -219,7 +219,7 @@ def entities(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
 
     total, duplicate_ids, unlinked, metadata = with_memory_fallback(
         rebuild, REBUILD_MEMORY_LIMIT, on_retry=lambda: context.log.warning(
-            f"entities: the rebuild needs more than {REBUILD_MEMORY_LIMIT}; running it under the usual limit"))
+            f"entities: the rebuild needs more than {REBUILD_MEMORY_LIMIT}; running it again under a larger limit"))
     return dg.MaterializeResult(
         metadata=metadata,
         check_results=[
