@@ -146,6 +146,7 @@ def _crfsuite_labels(ex: ModelExtractor, texts: list[str]) -> list[list[str]]:
 def test_numpy_decoding_gives_crfsuites_labels(trained):
     _gold, path, _ = trained
     ex = ModelExtractor.load(path)
+    ex.o_bias = 0.0  # CRFsuite's tagger has no bias
     texts = [t.replace("{P}", "سامر الخطيب").replace("{S}", "الخطيب").replace("{L}", "جنيف").replace("{O}", "البنك الدولي")
              for t in TEMPLATES] + ["زار يامن نيويورك .", "؟", "قال"]
     assert [ex.tag(t) for t in texts] == _crfsuite_labels(ex, texts)
@@ -161,9 +162,34 @@ def test_numpy_decoding_gives_crfsuites_labels_on_anercorp(tmp_path):
     train_model(None, tmp_path / "m.crf", sents=sents[:1500], unlabeled=_unlabeled_texts(), max_iterations=50)
     ex = ModelExtractor.load(tmp_path / "m.crf")
     texts = [" ".join(w for w, _ in s) for s in sents[1500:1800]]
+    biased = [ex.tag(t) for t in texts]
+    ex.o_bias = 0.0  # CRFsuite's tagger has no bias
     ours, theirs = [ex.tag(t) for t in texts], _crfsuite_labels(ex, texts)
     assert sum(len(x) for x in ours) > 5000
     assert ours == theirs
+    # the default bias against O gives more entity labels
+    entity_tokens = [sum(label != "O" for labels in x for label in labels) for x in (biased, ours)]
+    assert entity_tokens[0] > entity_tokens[1]
+
+
+def test_o_bias_is_subtracted_from_the_o_label_and_stored_with_the_model(trained):
+    import numpy as np
+
+    from news_assets.text.tokenize import WORD_OR_PUNCT_RE
+
+    _gold, path, _ = trained
+    ex = ModelExtractor.load(path)
+    assert ex.meta["options"]["o_bias"] == ex.o_bias == 0.5
+    text = "وصل سامر الخطيب إلى جنيف أمس ."
+    ms = list(WORD_OR_PUNCT_RE.finditer(text))
+    with_bias = ex._state_scores(text, ms, ex._infos([m.group() for m in ms]))
+    ex.o_bias = 0.0
+    without = ex._state_scores(text, ms, ex._infos([m.group() for m in ms]))
+    o = ex.weights.labels.index("O")
+    shift = without - with_bias
+    assert np.allclose(shift[:, o], 0.5) and np.allclose(np.delete(shift, o, axis=1), 0.0)
+    ex.o_bias = 1e6  # nothing can stay O
+    assert "O" not in ex.tag(text)
 
 
 def test_viterbi_batch_finds_the_best_path():
