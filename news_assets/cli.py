@@ -97,8 +97,7 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
         try:
             pending = pool.map_async(_range_run, [(label, a, b) for a, b in theirs], chunksize=1)
             # No more tasks: a worker exits as soon as its ranges are done instead of idling, with
-            # its memory, while this process runs its own last ranges (ANT: an idle worker's
-            # 313 MiB beside the build's 460 MiB made the build's peak).
+            # its memory, while this process runs its own last ranges.
             pool.close()
             own = []
             with _extraction_inline():

@@ -5,7 +5,8 @@
 -- more than $max_members texts (a template repeated thousands of times) is linked as a star from its
 -- first text (by smallest article id) plus a chain in that order, so its pairs stay linear in its
 -- size. Out: (a, b) normalised-text hashes, a < b, each pair once. Run in DuckDB so the signatures
--- (800 bytes an article) never come into Python: the grouping spills to disk beyond the limit.
+-- (800 bytes an article) never come into Python; the caller sets a small memory limit and retries
+-- under larger ones if the query does not fit (ANT x4: fits 128 MB, not 64 MB).
 WITH bands AS (
     SELECT DISTINCT s.text_hash AS h, b.band,
            hash(s.minhash[b.band * $rows + 1 : (b.band + 1) * $rows]) AS key
