@@ -56,7 +56,13 @@ def partitions_start_from_env() -> dt.date:
         raise SettingsError(f"NEWS_PARTITIONS_START={raw!r} is not a date: use YYYY-MM-DD") from exc
 
 
-_MEMORY_RE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+_MEMORY_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def scaled_memory_size(size: str, factor: float) -> str:
+    """A DuckDB memory size times ``factor``: '32MB' x 4 -> '128MB'."""
+    number, unit = _MEMORY_RE.fullmatch(size.strip()).groups()
+    return f"{float(number) * factor:g}{unit}"
 
 
 def duckdb_memory_limit_from_env() -> str:

@@ -16,7 +16,6 @@ import contextlib
 import fcntl
 import functools
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +24,7 @@ from typing import TypeVar
 
 import duckdb
 
-from news_assets.config import duckdb_memory_limit_from_env
+from news_assets.config import duckdb_memory_limit_from_env, scaled_memory_size
 
 T = TypeVar("T")
 
@@ -161,7 +160,7 @@ def with_memory_fallback(work: Callable[[str | None], T], limit: str, on_retry: 
     usual one: ANT x4's parse summary, at 32 MB, failed one run in four (DuckDB's threads do not
     always need the same memory), and at the usual 1 GB it took the process +540 MiB for a moment.
     """
-    ladder = [limit, _scaled_limit(limit, 4), None]
+    ladder = [limit, scaled_memory_size(limit, 4), None]
     for k, attempt in enumerate(ladder):
         try:
             return work(attempt)
@@ -172,11 +171,6 @@ def with_memory_fallback(work: Callable[[str | None], T], limit: str, on_retry: 
                 on_retry()
     raise AssertionError("unreachable")
 
-
-def _scaled_limit(limit: str, factor: int) -> str:
-    """'32MB' x 4 -> '128MB' (DuckDB's memory sizes: a number and a unit)."""
-    number, unit = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", limit).groups()
-    return f"{float(number) * factor:g}{unit}"
 
 # Rows per row group that write connections give the row groups they start (DuckDB's default is
 # 122,880). A checkpoint can rewrite a table's open row group whole, and it runs as each batch's
