@@ -105,7 +105,7 @@ class Warehouse:
         cached up to its limit: reading 2,000 bodies picked at random took +156 MB on ANT and
         +233 MB on ANT x2 at 1 GB, +82 and +83 MB at 32 MB; the cost grew with the table, not with
         the rows wanted. A sort of the rows wanted may not fit: sort them in Python. Results too
-        big for the small limit are read again under the usual one.
+        big for the small limit are read again under larger ones (with_memory_fallback).
         Not for use while this process holds another connection to the file (DuckDB refuses a
         second configuration of an open database).
         """

@@ -67,7 +67,7 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 run_sql(con, "duplicates/signatures")
                 return candidate_pairs(con)
 
-        # The signatures are banded where they are stored, under a small limit (spilling beyond it):
+        # The signatures are banded where they are stored, under a small limit (larger if needed):
         # banding ANT x4's took a process from 62 to 561 MiB RSS at the usual limit, 62 to 178 at
         # 128 MB (scratch); reading them into Polars to band there, 62 to 505 before any banding.
         candidates = with_memory_fallback(band, CANDIDATE_MEMORY_LIMIT)
