@@ -21,6 +21,8 @@ import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
@@ -68,8 +70,8 @@ def _font(size: float) -> FontProperties:
 
 
 def _png(fig: Figure) -> bytes:
-    """The figure as a 128-colour palette PNG: a third of the RGBA size, no visible difference
-    (the PNGs travel base64-encoded inside Dagster's event log)."""
+    """The figure as a 128-colour palette PNG: a quarter to a third of the RGB size, no visible
+    difference (the PNGs travel base64-encoded inside Dagster's event log)."""
     # Drawn straight into a pixel buffer: with a full-colour PNG encoded, decoded and optimised on
     # the way, the two charts took 0.75 s; now 0.47 s.
     canvas = FigureCanvasAgg(fig)
@@ -77,7 +79,9 @@ def _png(fig: Figure) -> bytes:
     fig.set_facecolor("white")
     canvas.draw()
     rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    image = rgba.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+    # Octree rather than median cut: on ANT's network chart 0.03 s instead of 0.07 s and 128 KB
+    # instead of 212 KB; white comes out as 254 and lines as smooth (mean error 1.5 of 255 vs 0.3).
+    image = rgba.convert("RGB").quantize(colors=128, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=6)  # 1 % bigger than level 9, 8x faster
     return out.getvalue()
@@ -217,10 +221,14 @@ def cooccurrence_network_png(con: duckdb.DuckDBPyConnection, start: dt.date, end
 
     ax = fig.add_subplot()
     ax.set_axis_off()
-    top_weight = max((w for _, _, w in edges), default=1.0)
-    for a, b, w in sorted(edges, key=lambda e: e[2]):  # heaviest drawn last, on top
-        ax.plot(pos[[a, b], 0], pos[[a, b], 1], color="#7a8a99", alpha=0.25 + 0.5 * w / top_weight,
-                linewidth=0.6 + 5.4 * w / top_weight, solid_capstyle="round", zorder=1)
+    if edges:
+        # One collection, not one artist per edge: 300 plotted lines took ~0.3 s of the chart's ~0.45 s.
+        ordered = sorted(edges, key=lambda e: e[2])  # heaviest drawn last, on top
+        share = np.array([w for _, _, w in ordered]) / max(w for _, _, w in ordered)
+        edge_rgba = np.tile(to_rgba("#7a8a99"), (len(ordered), 1))
+        edge_rgba[:, 3] = 0.25 + 0.5 * share
+        ax.add_collection(LineCollection([pos[[a, b]] for a, b, _ in ordered], colors=edge_rgba,
+                                         linewidths=0.6 + 5.4 * share, capstyle="round", zorder=1))
     mentions = np.array([r[3] for r in nodes], dtype=float)
     area = 120 + 1400 * mentions / max(mentions.max(), 1.0)
     colours = [TYPE_COLOURS.get(r[2], "#7f7f7f") for r in nodes]
