@@ -47,7 +47,12 @@ def _instance():
     # The project's own dagster.yaml (quiet, pooled SQLite event log) unless the user wrote one.
     home = os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DATA_DIR / "dagster_home"))
     ensure_dagster_home(home)
-    return dg.DagsterInstance.get()
+    instance = dg.DagsterInstance.get()
+    _INSTANCES.append(instance)
+    return instance
+
+
+_INSTANCES: list = []  # closed before the command's fast exit (see entry)
 
 
 def _run(job, instance, label: str, **kwargs) -> None:
@@ -205,17 +210,24 @@ def _range_worker_init() -> None:
     atexit.register(_exit_without_teardown)
 
 
-def _exit_without_teardown() -> None:
-    """A range worker's interpreter teardown (the rest of atexit, freeing every module) took
-    ~0.55 s, measured from Pool.close() to the exit of an idle worker; this exit takes ~0.02 s.
-    Nothing is lost: a range run has committed its writes before it returns, and the pool does not
-    read a worker's exit status. Output still buffered is written first."""
+def _exit_without_teardown(code: int = 0) -> None:
+    """Exit now, without the interpreter's teardown (the rest of atexit, freeing every module).
+
+    That teardown took ~0.55 s in a range worker (from Pool.close() to the exit of an idle worker)
+    and ~1 s in the command's own process (see entry); this exit takes ~0.02 s. Nothing is lost: a
+    range run has committed its writes before it returns, and the pool does not read a worker's
+    exit status. The Dagster instances are closed and output still buffered is written first."""
     import logging
 
+    for instance in _INSTANCES:
+        instance.dispose()  # each SQLite file checkpointed and closed, as at an ordinary exit
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    os._exit(0)
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`), a stream already closed
+            code = code or 1
+    os._exit(code)
 
 
 def _warm_up_range_runs(defs) -> None:
@@ -418,5 +430,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def entry() -> None:
+    """The `news-assets` command: main(), then an exit that skips the interpreter's teardown.
+
+    Freeing every module of a process that has imported Dagster, DuckDB, Polars and matplotlib
+    took 0.92-1.05 s after a one-day backfill had printed its last line, on every command. Nothing
+    in it is needed: the warehouse's connections are closed and its writes committed by then, and
+    the Dagster instances are closed on the way out. An error still exits the ordinary way, with
+    its traceback or message."""
+    _exit_without_teardown(main() or 0)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()
