@@ -33,9 +33,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable, SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
-from dagster._core.storage.sqlalchemy_compat import db_result
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster_shared.serdes import serialize_value
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
@@ -110,6 +112,13 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         for asset events its copy in the index with tags and the asset's entry; check events'
         index rows go in the same transaction, their check-table rows after it (as the parent
         does, through its own connection).
+
+        The event rows go in as one multi-row insert per database rather than a statement built
+        and compiled per event, and an asset's entry row is written once per batch with the last
+        event of each kind: each write of an entry overwrites the same columns for events of one
+        kind, so what the parent's row-by-row writes leave is the last one's. Creating a range run
+        of 2,000 days (6,000 planned events) took 14.6 s under cProfile, most of it building and
+        compiling statements.
         """
         indexed_types = ASSET_EVENTS | ASSET_CHECK_EVENTS
         if not all(ev.is_dagster_event and ev.dagster_event_type in indexed_types for ev in events):
@@ -119,25 +128,50 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         for ev in events:
             by_run.setdefault(ev.run_id, []).append(ev)
         for run_id, run_events in by_run.items():
-            statements = [self.prepare_insert_event(ev) for ev in run_events]
+            rows = [self._event_to_row(ev) for ev in run_events]
             with self.run_connection(run_id) as conn:
-                for statement in statements:
-                    conn.execute(statement)
+                conn.execute(SqlEventLogStorageTable.insert(), rows)
             checks = []
             with self.index_connection() as conn:
-                assets, asset_ids = [], []
-                for ev, statement in zip(run_events, statements):
-                    with db_result(conn, statement) as result:
-                        event_id = result.inserted_primary_key[0]
+                inserted = conn.execute(
+                    SqlEventLogStorageTable.insert().returning(SqlEventLogStorageTable.c.id, sort_by_parameter_order=True),
+                    rows,
+                )
+                event_ids = [row[0] for row in inserted]
+                assets, asset_ids, last_of_kind = [], [], {}
+                for ev, event_id in zip(run_events, event_ids, strict=True):
                     if ev.dagster_event_type in ASSET_CHECK_EVENTS:
                         checks.append((ev, event_id))
                     else:
-                        self._store_asset_event(conn, ev, event_id)
                         assets.append(ev)
                         asset_ids.append(event_id)
+                        kind = (ev.dagster_event.asset_key, ev.dagster_event_type)
+                        last_of_kind.pop(kind, None)  # re-inserted: dict order is the order of last events
+                        last_of_kind[kind] = (ev, event_id)
+                for ev, event_id in last_of_kind.values():
+                    self._store_asset_event(conn, ev, event_id)
                 self._store_asset_event_tags(conn, assets, asset_ids)
             for ev, event_id in checks:
                 self.store_asset_check_event(ev, event_id)
+
+    def _store_asset_check_evaluation_planned(self, event, event_id) -> None:  # noqa: ANN001
+        """The parent's rows, one per partition the check is planned for, with the event serialized
+        once instead of once per row and inserted as one executemany instead of a statement of
+        2,000 VALUES tuples compiled for it: creating a 2,000-day range run spent 3.9 s of 6.7 s
+        (cProfile) in this method for its four checks."""
+        planned = event.dagster_event.event_specific_data
+        partition_keys = planned.partitions_subset.get_partition_keys() if planned.partitions_subset else [None]
+        common = dict(
+            asset_key=planned.asset_key.to_string(),
+            check_name=planned.check_name,
+            run_id=event.run_id,
+            execution_status=AssetCheckExecutionRecordStatus.PLANNED.value,
+            evaluation_event=serialize_value(event),
+            evaluation_event_timestamp=self._event_insert_timestamp(event),
+            evaluation_event_storage_id=event_id,
+        )
+        with self.index_connection() as conn:
+            conn.execute(AssetCheckExecutionsTable.insert(), [{**common, "partition": key} for key in partition_keys])
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:

@@ -103,7 +103,16 @@ def _range_run_events(home, monkeypatch, batch_size: str):
     key = dg.AssetKey("days")
     records = plain.fetch_materializations(key, limit=100).records
     planned = plain.get_records_for_run(records[0].run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+    entry = plain.get_asset_records([key])[0].asset_entry
     return len(transactions), {
+        # Each index row's tags belong to that event (the batch's ids line up with its events).
+        "tags_match_events": all(
+            plain.get_event_tags_for_asset(key, filter_event_id=r.storage_id)
+            == [{"dagster/data_version": r.asset_materialization.tags["dagster/data_version"]}]
+            for r in records),
+        # The asset's entry points at the run's last materialization and names its run.
+        "entry": (entry.last_materialization_record.storage_id == max(r.storage_id for r in records),
+                  entry.last_materialization_record.partition_key, entry.last_run_id == records[0].run_id),
         "partitions": sorted(plain.get_materialized_partitions(key)),
         "materializations": sorted((r.partition_key, r.asset_materialization.metadata["dagster/row_count"].value)
                                    for r in records),
@@ -123,4 +132,42 @@ def test_pooled_storage_commits_a_range_runs_events_in_batches_with_the_same_res
     assert batched == plain
     assert batched["partitions"] == [f"2024-01-{d:02d}" for d in range(1, 11)]
     assert batched["planned"] == 10 and batched["data_versions"] == 10
+    assert batched["tags_match_events"] and batched["entry"] == (True, "2024-01-10", True)
     assert batched["check"].count("SUCCEEDED") == 1  # Dagster 1.13 also keeps a planned row per partition
+
+
+def _planned_check_rows(home, monkeypatch) -> tuple[str, list[tuple]]:
+    """A range run of a checked daily asset in `home`; the rows of asset_check_executions it left."""
+    import sqlite3
+
+    from dagster_shared.serdes import deserialize_value
+
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-03-01"),
+              check_specs=[dg.AssetCheckSpec("fine", asset="days")])
+    def days(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        """Sixty days in one run."""
+        return dg.MaterializeResult(check_results=[dg.AssetCheckResult(check_name="fine", passed=True)])
+
+    with dg.DagsterInstance.get() as instance:
+        storage = type(instance.event_log_storage).__name__
+        assert dg.materialize([days], instance=instance, tags={
+            "dagster/asset_partition_range_start": "2024-01-01", "dagster/asset_partition_range_end": "2024-02-29",
+        }).success
+    with sqlite3.connect(home / "history" / "runs" / "index.db") as con:
+        rows = con.execute("SELECT asset_key, check_name, partition, execution_status, evaluation_event, "
+                           "evaluation_event_storage_id IS NULL FROM asset_check_executions").fetchall()
+    found = [(*r[:4], type(deserialize_value(r[4]).dagster_event.event_specific_data).__name__, r[5]) for r in rows]
+    return storage, sorted(found, key=repr)  # repr: the evaluation's row has no partition
+
+
+def test_pooled_storage_writes_the_same_planned_check_rows_as_dagsters_own(tmp_path, monkeypatch):
+    pooled_home = ensure_dagster_home(tmp_path / "pooled")
+    plain_home = tmp_path / "plain"
+    plain_home.mkdir()
+    (plain_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # Dagster's own storage
+    pooled, plain = _planned_check_rows(pooled_home, monkeypatch), _planned_check_rows(plain_home, monkeypatch)
+    assert (pooled[0], plain[0]) == ("PooledSqliteEventLogStorage", "SqliteEventLogStorage")
+    assert pooled[1] == plain[1]
+    assert sum(1 for r in plain[1] if r[3] == "PLANNED") >= 60  # a planned row per partition, and the evaluation
