@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import dagster as dg
 
@@ -32,3 +33,22 @@ def date_chunks(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, 
         chunks.append((start, last))
         start = last + dt.timedelta(days=1)
     return chunks
+
+
+def load_chunks(start: dt.date, end: dt.date, per_day: Mapping[dt.date, int], max_load: int) -> list[tuple[dt.date, dt.date]]:
+    """[start, end] cut into consecutive inclusive pieces, each closed on the day its load reaches
+    ``max_load`` (``per_day``: load of a day, absent = 0). Dense days get short pieces and years of
+    sparse days one, so a piece's work is bounded by its load, not by its number of days."""
+    if max_load < 1:
+        raise ValueError(f"max_load must be >= 1, got {max_load}")
+    chunks: list[tuple[dt.date, dt.date]] = []
+    first, load = start, 0
+    for day in sorted(d for d, n in per_day.items() if n > 0 and start <= d <= end):
+        load += per_day[day]
+        if load >= max_load:
+            chunks.append((first, day))
+            first, load = day + dt.timedelta(days=1), 0
+    if first <= end:
+        chunks.append((first, end))
+    return chunks
+

@@ -126,7 +126,7 @@ def test_backfill_of_a_date_range_replaces_rows_and_never_duplicates(env: Env):
     assert len(runs) == 1  # rewritten by the forced backfill run
 
 
-def test_counts_and_checks_a_day_at_a_time_equal_the_whole_range_at_once(env: Env):
+def test_counts_and_checks_in_small_pieces_equal_the_whole_range_at_once(env: Env):
     from news_assets.defs.counts import assets as counts
     from news_assets.defs.entities import assets as entities
 
@@ -136,8 +136,8 @@ def test_counts_and_checks_a_day_at_a_time_equal_the_whole_range_at_once(env: En
     assert (last - first).days > 1  # the range spans several chunks below
     with duckdb.connect(str(env.db) + ".work") as con:  # the pipeline's own file: counts gone
         con.execute("DELETE FROM mention_counts_daily; DELETE FROM entity_cooccurrence")
-    env.monkeypatch.setattr(counts, "RECOUNT_DAYS", 1)
-    env.monkeypatch.setattr(entities, "CHECK_DAYS", 1)
+    env.monkeypatch.setattr(counts, "RECOUNT_MENTIONS", 1)  # a piece per day with mentions
+    env.monkeypatch.setattr(entities, "CHECK_MENTIONS", 1)
     assert env.cli("backfill", "--start", str(first), "--end", str(last)) == 0
     after = env.snapshot()
     for table in ("mention_counts_daily", "entity_cooccurrence"):

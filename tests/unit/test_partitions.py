@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from news_assets.defs.partitions import date_chunks
+from news_assets.defs.partitions import date_chunks, load_chunks
 
 D = dt.date
 
@@ -24,3 +24,28 @@ def test_empty_range_and_bad_size():
     assert date_chunks(D(2020, 1, 2), D(2020, 1, 1), 5) == []
     with pytest.raises(ValueError):
         date_chunks(D(2020, 1, 1), D(2020, 1, 2), 0)
+
+
+def test_load_chunks_close_a_piece_on_the_day_it_reaches_the_load():
+    per_day = {D(2018, 1, 2): 30, D(2018, 1, 3): 80, D(2018, 1, 9): 5, D(2018, 1, 10): 200, D(2018, 1, 20): 1}
+    assert load_chunks(D(2018, 1, 1), D(2018, 1, 31), per_day, 100) == [
+        (D(2018, 1, 1), D(2018, 1, 3)),     # 30 + 80: closed on the day the load passed 100
+        (D(2018, 1, 4), D(2018, 1, 10)),    # a day above the load ends its piece
+        (D(2018, 1, 11), D(2018, 1, 31)),   # what is left, however many days it spans
+    ]
+
+
+def test_load_chunks_sparse_years_are_one_piece_and_days_outside_the_range_do_not_count():
+    per_day = {D(2012, 5, 1): 3, D(2014, 7, 9): 2, D(2019, 1, 1): 10_000, D(2011, 1, 1): 10_000}
+    assert load_chunks(D(2012, 1, 1), D(2017, 12, 31), per_day, 50_000) == [(D(2012, 1, 1), D(2017, 12, 31))]
+    assert load_chunks(D(2012, 1, 1), D(2012, 1, 1), {}, 10) == [(D(2012, 1, 1), D(2012, 1, 1))]
+    assert load_chunks(D(2020, 1, 2), D(2020, 1, 1), {}, 10) == []
+
+
+def test_load_chunks_every_day_with_load_ends_a_piece_at_load_one():
+    per_day = {D(2020, 1, 2): 1, D(2020, 1, 3): 4}
+    assert load_chunks(D(2020, 1, 1), D(2020, 1, 5), per_day, 1) == [
+        (D(2020, 1, 1), D(2020, 1, 2)), (D(2020, 1, 3), D(2020, 1, 3)), (D(2020, 1, 4), D(2020, 1, 5))]
+    with pytest.raises(ValueError):
+        load_chunks(D(2020, 1, 1), D(2020, 1, 2), {}, 0)
+

@@ -5,15 +5,24 @@ import dagster as dg
 from news_assets.defs.entities.assets import entity_mentions
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.duplicates import article_duplicates
-from news_assets.defs.partitions import daily_partitions, date_chunks, partition_dates
+from news_assets.defs.partitions import daily_partitions, load_chunks, partition_dates
 from news_assets.defs.resources import WarehouseResource
 from news_assets.versions import COUNTS_VERSION
 from news_assets.warehouse import run_sql
 
-# A range is recounted a month at a time (in one transaction): DuckDB's join and hash tables then
-# hold one month's rows, so memory does not grow with the range. The largest range of an ANT
-# build (six months) has 820k co-occurrence rows, and recounting it whole was the build's peak.
-RECOUNT_DAYS = 31
+# A range is recounted a piece at a time (in one transaction), each piece closed once it holds
+# this many mentions: DuckDB's join and hash tables then hold one piece's rows, so memory does not
+# grow with the range. The largest range of an ANT build (six months) has 820k co-occurrence rows,
+# and recounting it whole was the build's peak. ~A month of ANT's dense days (49,000 mentions a
+# month); pieces were a calendar month until ANT's 1,900 nearly empty days cost 62 statements each
+# (3.4 s for mention_counts_daily, which scans articles every time).
+RECOUNT_MENTIONS = 50_000
+
+
+def _recount_pieces(con, start, end) -> list:
+    """[start, end] in pieces of about RECOUNT_MENTIONS mentions (see load_chunks)."""
+    per_day = dict(run_sql(con, "state/mentions_per_day", start=start, end=end).fetchall())
+    return load_chunks(start, end, per_day, RECOUNT_MENTIONS)
 
 
 @dg.asset(
@@ -35,7 +44,7 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
     start, end = partition_dates(context)
     checked = []
     with warehouse.get().transaction() as con:
-        for first, last in date_chunks(start, end, RECOUNT_DAYS):
+        for first, last in _recount_pieces(con, start, end):
             run_sql(con, "counts/rebuild_mention_counts_daily", start=first, end=last)
             checked.append(run_sql(con, "counts/check_mention_counts_daily", start=first, end=last).fetchone())
         rows, counted, raw, duplicate_keys = map(sum, zip(*checked))
@@ -72,7 +81,7 @@ def entity_cooccurrence(context: dg.AssetExecutionContext, warehouse: WarehouseR
     start, end = partition_dates(context)
     checked = []
     with warehouse.get().transaction() as con:
-        for first, last in date_chunks(start, end, RECOUNT_DAYS):
+        for first, last in _recount_pieces(con, start, end):
             run_sql(con, "counts/rebuild_entity_cooccurrence", start=first, end=last)
             checked.append(run_sql(con, "counts/check_entity_cooccurrence", start=first, end=last).fetchone())
         rows, unordered, duplicate_keys = map(sum, zip(*checked))

@@ -9,7 +9,7 @@ import polars as pl
 from news_assets.defs.entities.ner_model import ner_model
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
-from news_assets.defs.partitions import daily_partitions, date_chunks, partition_dates
+from news_assets.defs.partitions import daily_partitions, load_chunks, partition_dates
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
 from news_assets.extraction import ExtractorChoice, get_extractor, offsets_not_matching
 from news_assets.ner import entity_id
@@ -30,7 +30,7 @@ LOG_SCHEMA = {"article_id": pl.String, "body_hash": pl.String, "mentions": pl.In
 BATCH_ARTICLES = 2500
 EXTRACT_CHUNK = 64  # articles per call of the extractor: the model decodes them together (1 at a time: 50k tokens/s; 64: 116k)
 REBUILD_MEMORY_LIMIT = "128MB"  # DuckDB's limit while `entities` is rebuilt (see entities)
-CHECK_DAYS = 31  # the mentions checks run a month of days at a time (see extract_scope)
+CHECK_MENTIONS = 50_000  # the mentions checks run on pieces of about this many mentions (see extract_scope)
 MENTION_CHECKS = [
     ("mention_offsets_match_surface",
      "substr(body, start_char+1, end_char-start_char) = surface for every mention the run wrote (read back as each "
@@ -121,10 +121,17 @@ def extract_scope(
             context.log.info(f"extracted {done}/{len(todo)} articles ({rate:,.0f} articles/s), {found:,} mentions")
             progress.update(done, f"{found:,} mentions", force=True)
 
-    # Checked a month of days at a time, each on its own connection: memory then follows a month's
-    # mentions, not the range's (one connection's buffer cache keeps every month's pages).
-    chunks = [scope] if scope["undated"] else [
-        {**scope, "start": first, "end": last} for first, last in date_chunks(scope["start"], scope["end"], CHECK_DAYS)]
+    # Checked a piece at a time, each on its own connection: memory then follows a piece's
+    # mentions, not the range's (one connection's buffer cache keeps every piece's pages). Pieces
+    # were a calendar month, 62 of them (2.5 s) for ANT's nearly empty years; now they hold about
+    # CHECK_MENTIONS mentions (~a month of ANT's dense days), and those years are one.
+    if scope["undated"]:
+        chunks = [scope]
+    else:
+        with wh.connect() as con:
+            per_day = dict(run_sql(con, "state/mentions_per_day", start=scope["start"], end=scope["end"]).fetchall())
+        chunks = [{**scope, "start": first, "end": last}
+                  for first, last in load_chunks(scope["start"], scope["end"], per_day, CHECK_MENTIONS)]
     checked = []
     for chunk in chunks:
         with wh.connect() as con:
