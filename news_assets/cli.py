@@ -12,6 +12,7 @@ import functools
 import os
 import sys
 import time
+from pathlib import Path
 
 from news_assets.config import DEFAULT_DATA_DIR, SettingsError, load_settings
 
@@ -47,7 +48,22 @@ def _instance():
     # The project's own dagster.yaml (quiet, pooled SQLite event log) unless the user wrote one.
     home = os.environ.setdefault("DAGSTER_HOME", str(DEFAULT_DATA_DIR / "dagster_home"))
     ensure_dagster_home(home)
-    instance = dg.DagsterInstance.get()
+    opened = Path(home) / ".news_assets_opened"
+    if opened.exists():
+        instance = dg.DagsterInstance.get()
+    else:
+        # Dagster creates its SQLite storages the first time a home is opened, and stamps their
+        # schema version. Two processes opening a new home at once (a backfill starts its range
+        # worker beside itself) both did, and left two versions: every later command then failed
+        # ("Version table 'alembic_version' has more than one head present"; 5 of 8 trials of
+        # two processes opening one new home). The first opening takes a lock; later ones, once
+        # the marker exists, need none.
+        import fcntl
+
+        with open(Path(home) / ".news_assets_opening.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            instance = dg.DagsterInstance.get()
+            opened.touch()
     _INSTANCES.append(instance)
     return instance
 

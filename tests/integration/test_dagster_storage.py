@@ -171,3 +171,25 @@ def test_pooled_storage_writes_the_same_planned_check_rows_as_dagsters_own(tmp_p
     assert (pooled[0], plain[0]) == ("PooledSqliteEventLogStorage", "SqliteEventLogStorage")
     assert pooled[1] == plain[1]
     assert sum(1 for r in plain[1] if r[3] == "PLANNED") >= 60  # a planned row per partition, and the evaluation
+
+
+def test_two_processes_opening_a_new_home_at_once_leave_it_usable(tmp_path):
+    """A backfill's range worker opens the Dagster home beside the command itself. Dagster stamps
+    a new home's schema version as it creates its storages; two processes doing that at once left
+    two versions, and every later command failed (5 of 8 trials before the first opening took a
+    lock)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    opener = "import warnings; warnings.simplefilter('ignore'); from news_assets.cli import _instance; _instance()"
+    for trial in range(3):
+        home = tmp_path / f"home{trial}"
+        env = {**__import__("os").environ, "DAGSTER_HOME": str(home)}
+        procs = [subprocess.Popen([sys.executable, "-c", opener], env=env, stderr=subprocess.PIPE) for _ in range(2)]
+        errors = [p.communicate()[1].decode() for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], errors
+        with sqlite3.connect(home / "schedules" / "schedules.db") as con:
+            assert len(con.execute("SELECT * FROM alembic_version").fetchall()) == 1
+        opened = subprocess.run([sys.executable, "-c", opener], env=env, capture_output=True, text=True)
+        assert opened.returncode == 0, opened.stderr
