@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from news_assets.warehouse.db import Warehouse, run_sql
 
 
-# A range run pays per day (~5 ms on ANT, see DAY_COST: Dagster events for three partitioned
+# A range run pays per day (~2 ms on ANT, see DAY_COST: Dagster events for three partitioned
 # assets and the day's counts) and per run (~0.7 s). Stale days closer than this many days share
 # one run; farther apart, separate runs are cheaper than covering the days between them.
 MERGE_GAP_DAYS = 15
@@ -61,13 +61,14 @@ def plan_refresh(wh: Warehouse, extractor_version: str) -> RefreshPlan:
     )
 
 
-# Costs in "articles extracted" units (rules extractor: ~0.95-1.3 ms an article here, beside
+# Costs in "articles extracted" units (rules extractor: ~1.0-1.3 ms an article here, beside
 # another process). A day in a range run: Dagster's per-partition events and the day's counts.
-# Measured on a whole-span backfill of ANT with 2 workers, from its two pieces' run times (33.0 /
-# 33.8 s for 23,986 articles over 202 days, 21.0 / 21.1 s for 7,537 articles over 1,999 days, at
-# 10 units): a day costs what ~3.9 articles do, so 4. It was 10 until the event log wrote a
-# batch's rows in one statement (about 13 ms a day before, 5 ms after, on a slow day).
-DAY_COST = 4
+# Measured on a whole-span backfill of ANT with 2 workers, from its two pieces' run times (at 4
+# units: 17.3 s for 12,683 articles over 2,031 days, 20.6 s for 18,840 articles over 170 days): a
+# day costs what ~1.6 articles do, so 2. It was 10 until the event log wrote a batch's rows in one
+# statement and sparse days were recounted and checked a month at a time (~13 ms a day before,
+# ~1.7 ms after).
+DAY_COST = 2
 # A range run of its own: run start and finish, resources, checks and metadata, ~0.8 s.
 RUN_COST = 800
 # A spawned worker process: imports and a Dagster instance before its first run, ~2.3 s. The
