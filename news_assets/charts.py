@@ -222,7 +222,8 @@ def cooccurrence_network_png(con: duckdb.DuckDBPyConnection, start: dt.date, end
     ax = fig.add_subplot()
     ax.set_axis_off()
     if edges:
-        # One collection, not one artist per edge: 300 plotted lines took ~0.3 s of the chart's ~0.45 s.
+        # One collection, not one artist per edge: with 300 edges the chart took 0.45 s as plotted
+        # lines, 0.31-0.39 s as a collection (the same pixels).
         ordered = sorted(edges, key=lambda e: e[2])  # heaviest drawn last, on top
         share = np.array([w for _, _, w in ordered]) / max(w for _, _, w in ordered)
         edge_rgba = np.tile(to_rgba("#7a8a99"), (len(ordered), 1))

@@ -51,4 +51,3 @@ def load_chunks(start: dt.date, end: dt.date, per_day: Mapping[dt.date, int], ma
     if first <= end:
         chunks.append((first, end))
     return chunks
-

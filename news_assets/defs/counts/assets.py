@@ -14,8 +14,8 @@ from news_assets.warehouse import run_sql
 # this many mentions: DuckDB's join and hash tables then hold one piece's rows, so memory does not
 # grow with the range. The largest range of an ANT build (six months) has 820k co-occurrence rows,
 # and recounting it whole was the build's peak. ~A month of ANT's dense days (49,000 mentions a
-# month); pieces were a calendar month until ANT's 1,900 nearly empty days cost 62 statements each
-# (3.4 s for mention_counts_daily, which scans articles every time).
+# month); pieces were a calendar month until ANT's 1,900 nearly empty days cost each asset 62
+# statements (3.4 s for mention_counts_daily, which scans articles every time).
 RECOUNT_MENTIONS = 50_000
 
 
