@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import dagster as dg
 
 from news_assets.config import partitions_start_from_env
+from news_assets.warehouse import run_sql
 
 
 # Read once at import: a partitions definition is part of the asset definitions. Articles dated
@@ -51,3 +52,11 @@ def load_chunks(start: dt.date, end: dt.date, per_day: Mapping[dt.date, int], ma
     if first <= end:
         chunks.append((first, end))
     return chunks
+
+
+def mention_pieces(con, start: dt.date, end: dt.date, max_mentions: int) -> list[tuple[dt.date, dt.date]]:
+    """[start, end] in pieces of about ``max_mentions`` mentions each (see load_chunks), from the
+    mentions per day in the warehouse (sql/state/mentions_per_day.sql)."""
+    per_day = dict(run_sql(con, "state/mentions_per_day", start=start, end=end).fetchall())
+    return load_chunks(start, end, per_day, max_mentions)
+

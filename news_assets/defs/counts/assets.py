@@ -5,7 +5,7 @@ import dagster as dg
 from news_assets.defs.entities.assets import entity_mentions
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.duplicates import article_duplicates
-from news_assets.defs.partitions import daily_partitions, load_chunks, partition_dates
+from news_assets.defs.partitions import daily_partitions, mention_pieces, partition_dates
 from news_assets.defs.resources import WarehouseResource
 from news_assets.versions import COUNTS_VERSION
 from news_assets.warehouse import run_sql
@@ -17,12 +17,6 @@ from news_assets.warehouse import run_sql
 # month); pieces were a calendar month until ANT's 1,900 nearly empty days cost each asset 62
 # statements (3.4 s for mention_counts_daily, which scans articles every time).
 RECOUNT_MENTIONS = 50_000
-
-
-def _recount_pieces(con, start, end) -> list:
-    """[start, end] in pieces of about RECOUNT_MENTIONS mentions (see load_chunks)."""
-    per_day = dict(run_sql(con, "state/mentions_per_day", start=start, end=end).fetchall())
-    return load_chunks(start, end, per_day, RECOUNT_MENTIONS)
 
 
 @dg.asset(
@@ -44,7 +38,7 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
     start, end = partition_dates(context)
     checked = []
     with warehouse.get().transaction() as con:
-        for first, last in _recount_pieces(con, start, end):
+        for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS):
             run_sql(con, "counts/rebuild_mention_counts_daily", start=first, end=last)
             checked.append(run_sql(con, "counts/check_mention_counts_daily", start=first, end=last).fetchone())
         rows, counted, raw, duplicate_keys = map(sum, zip(*checked))
@@ -81,7 +75,7 @@ def entity_cooccurrence(context: dg.AssetExecutionContext, warehouse: WarehouseR
     start, end = partition_dates(context)
     checked = []
     with warehouse.get().transaction() as con:
-        for first, last in _recount_pieces(con, start, end):
+        for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS):
             run_sql(con, "counts/rebuild_entity_cooccurrence", start=first, end=last)
             checked.append(run_sql(con, "counts/check_entity_cooccurrence", start=first, end=last).fetchone())
         rows, unordered, duplicate_keys = map(sum, zip(*checked))

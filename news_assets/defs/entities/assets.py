@@ -9,7 +9,7 @@ import polars as pl
 from news_assets.defs.entities.ner_model import ner_model
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
-from news_assets.defs.partitions import daily_partitions, load_chunks, partition_dates
+from news_assets.defs.partitions import daily_partitions, mention_pieces, partition_dates
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
 from news_assets.extraction import ExtractorChoice, get_extractor, offsets_not_matching
 from news_assets.ner import entity_id
@@ -129,9 +129,8 @@ def extract_scope(
         chunks = [scope]
     else:
         with wh.connect() as con:
-            per_day = dict(run_sql(con, "state/mentions_per_day", start=scope["start"], end=scope["end"]).fetchall())
-        chunks = [{**scope, "start": first, "end": last}
-                  for first, last in load_chunks(scope["start"], scope["end"], per_day, CHECK_MENTIONS)]
+            pieces = mention_pieces(con, scope["start"], scope["end"], CHECK_MENTIONS)
+        chunks = [{**scope, "start": first, "end": last} for first, last in pieces]
     checked = []
     for chunk in chunks:
         with wh.connect() as con:
