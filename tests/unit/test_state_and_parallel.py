@@ -111,6 +111,21 @@ def test_range_workers_terminated_during_their_imports_end_under_a_parent_ignori
     assert out.stdout.strip() == "True", out.stderr[-2000:]  # and the caller's own disposition is kept
 
 
+def test_the_quick_exit_after_a_two_worker_backfill_leaves_no_semaphores_to_the_resource_tracker():
+    # news-assets ends with os._exit (no interpreter teardown); the range workers' spawned pool
+    # still held its six semaphores, and the resource tracker warned of them after the command had
+    # returned ("There appear to be 6 leaked semaphore objects").
+    import subprocess
+    import sys
+
+    code = ("from news_assets import cli; pool = cli._start_range_workers(1); pool.close(); pool.join(); "
+            "print('done', flush=True); cli._exit_without_teardown(0)")
+    # communicate() waits for the tracker too: it holds the same stderr and warns as it ends
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (out.returncode, out.stdout.strip()) == (0, "done"), out.stderr[-2000:]
+    assert "leaked" not in out.stderr, out.stderr[-2000:]
+
+
 def test_split_for_workers_covers_every_day_once_and_gives_the_caller_the_head_start():
     from news_assets.warehouse.state import DAY_COST, SPAWN_COST, split_for_workers
 
