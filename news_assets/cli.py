@@ -171,10 +171,11 @@ def _extraction_inline():
 
 # Range workers started at the top of the command are ready about as soon as this process is:
 # their spawn and imports overlap this process's own imports, instance and planning, and so does
-# their warm-up (_warm_up_range_runs). Without the warm-up a worker's range run took longer than
-# this process's for the same work, and 1,700 units made up for it. With it, ANT's 2018 backfill
-# with 2 workers (units of news_assets.warehouse.state) at 1,700 had this process finish its piece
-# last (0.2, 0.3, 1.6 s after the worker); 1,400 gives the worker that share back.
+# their warm-up (_warm_up_range_runs). Since main() starts them before it imports Dagster, both
+# processes start their range runs within ~0.1 s of each other (ANT's whole span, 2 workers). The
+# split is by whole days (~180 articles each in ANT's 2018): at 1,400 units this process finished
+# its piece 0.4-0.5 s after the worker (3 runs); at 1,000, one day later, the worker finished
+# 0.8-1.2 s after this process (3 runs).
 PRESTARTED_SPAWN_COST = 1400
 _WORKER: tuple | None = None  # (definitions, instance) of a range worker process
 
@@ -327,12 +328,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_backfill(args: argparse.Namespace) -> int:
     from news_assets.parallel import worker_count
 
-    settings = load_settings()
-    if args.end < args.start:
-        raise SystemExit("news-assets backfill: --end is before --start")
-    # A backfill is usually big: range workers start now, their imports overlapping ours.
-    pool = _start_range_workers(worker_count() - 1) if worker_count() > 1 else None
+    pool = getattr(args, "pool", None)  # started by main() before its own imports
     try:
+        settings = load_settings()
+        if args.end < args.start:
+            raise SystemExit("news-assets backfill: --end is before --start")
+        if pool is None and worker_count() > 1:
+            pool = _start_range_workers(worker_count() - 1)
         return _backfill(args, settings, pool)
     except BaseException:
         if pool is not None:
@@ -436,6 +438,12 @@ def main(argv: list[str] | None = None) -> int:
         # ner-eval owns its options (--gold, --train, --extractor, …): hand them over untouched.
         return cmd_ner_eval(argparse.Namespace(rest=argv[1:]))
     args = parser().parse_args(argv)
+    if args.func is cmd_backfill and args.end >= args.start:
+        from news_assets.parallel import worker_count
+
+        # A backfill is usually big: its range workers start first, so that their imports overlap
+        # all of this process's own (Dagster's took ~1.3 s before the workers were started).
+        args.pool = _start_range_workers(worker_count() - 1) if worker_count() > 1 else None
     import warnings
 
     import dagster as dg
