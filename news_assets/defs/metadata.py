@@ -1,6 +1,7 @@
 """Materialization metadata read back from the warehouse: row count, column schema, a preview."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import dagster as dg
@@ -110,22 +111,48 @@ def definition_metadata(table: str) -> dict:
 
 def standard_metadata(
     con: duckdb.DuckDBPyConnection, table: str, row_count: int, preview: str, params: dict | None = None,
-    *, partitioned: bool = False,
 ) -> dict:
-    """Row count and preview; plus the column schema and lineage, except for partitioned assets.
+    """Row count, preview, column schema and lineage of an unpartitioned asset's table.
 
-    A range run attaches its metadata to the materialization of every partition in the range, and
-    the schema and lineage were two thirds of each ~7 KB event: a 280-day backfill of three assets
-    serialised and stored them ~850 times. Partitioned assets carry them on the definition instead
-    (definition_metadata).
+    Day-partitioned assets carry the schema and lineage on the definition instead
+    (definition_metadata), and the rest per partition (partition_metadata): a range run attaches
+    its metadata to every partition's event, and the schema and lineage were two thirds of each
+    ~7 KB event.
     """
     md = {
         "dagster/row_count": dg.MetadataValue.int(int(row_count)),
         "preview": dg.MetadataValue.md(markdown_preview(con, preview, params or {})),
+        "dagster/column_schema": table_schema(con, table),
     }
-    if not partitioned:
-        md["dagster/column_schema"] = table_schema(con, table)
-        lineage = COLUMN_LINEAGE.get(table)
-        if lineage:
-            md["dagster/column_lineage"] = dg.TableColumnLineage(deps_by_column=lineage)
+    lineage = COLUMN_LINEAGE.get(table)
+    if lineage:
+        md["dagster/column_lineage"] = dg.TableColumnLineage(deps_by_column=lineage)
     return md
+
+
+def partition_metadata(
+    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, rows_per_day: str, preview: str,
+    params: dict, range_facts: dict | None = None,
+) -> None:
+    """Metadata of a day-partitioned asset's run, on its last day's event (the asset's latest
+    materialization): that day's dagster/row_count, the run's preview, and for a range, its span,
+    its rows and ``range_facts`` (figures of the run as a whole).
+
+    A range run's MaterializeResult metadata goes on the event of every partition in the range:
+    each day carried the range's row count as its own and the range's preview, ~3.8 KB an event,
+    ~6,600 events in a whole-span backfill of ANT. Each day's own row count is not attached:
+    Dagster copies all the metadata added so far on every add_asset_metadata call (0.6 s for
+    2,008 days, growing with the square of the range). ``rows_per_day``: a query of
+    (published_date, rows) over [$start, $end].
+    """
+    start, end = params["start"], params["end"]
+    per_day = dict(run_sql(con, rows_per_day, start=start, end=end).fetchall())
+    last = max(context.partition_keys)
+    md = {
+        "dagster/row_count": dg.MetadataValue.int(int(per_day.get(dt.date.fromisoformat(last), 0))),
+        "preview": dg.MetadataValue.md(markdown_preview(con, preview, params)),
+    }
+    if start != end:
+        md["range"] = f"{start} … {end}"
+        md["range_row_count"] = dg.MetadataValue.int(int(sum(per_day.values())))
+    context.add_asset_metadata({**md, **(range_facts or {})}, partition_key=last)

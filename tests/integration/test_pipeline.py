@@ -142,13 +142,37 @@ def test_counts_and_checks_in_small_pieces_equal_the_whole_range_at_once(env: En
     after = env.snapshot()
     for table in ("mention_counts_daily", "entity_cooccurrence"):
         assert after[table] == before[table], table
-    # the checks' figures are summed over the chunks: they cover the whole range
+    # the run's figures are summed over the pieces: they cover the whole range
     instance = dg.DagsterInstance.get()
-    for key, table in (("entity_mentions", "entity_mentions"), ("mention_counts_daily", "mention_counts_daily"),
-                       ("entity_cooccurrence", "entity_cooccurrence")):
-        md = instance.get_latest_materialization_event(dg.AssetKey(key)).asset_materialization.metadata
-        assert md["dagster/row_count"].value == env.scalar(
-            f"SELECT count(*) FROM {table} WHERE published_date IS NOT NULL"), key
+    for table in ("entity_mentions", "mention_counts_daily", "entity_cooccurrence"):
+        md = instance.get_latest_materialization_event(dg.AssetKey(table)).asset_materialization.metadata
+        assert md["range_row_count"].value == env.scalar(
+            f"SELECT count(*) FROM {table} WHERE published_date IS NOT NULL"), table
+        assert md["range"].value == f"{first} … {last}", table
+        assert "preview" in md, table
+
+
+def test_a_range_run_reports_no_partition_a_row_count_but_its_own(env: Env):
+    """A range run's result metadata lands on every partition of the range: each day carried the
+    range's row count as its own. Only the last day, the asset's latest materialization, has one."""
+    env.cli("build")
+    first, last = env.sql("SELECT min(published_date), max(published_date) FROM articles")[0]
+    last += dt.timedelta(days=2)  # and two days without articles
+    assert env.cli("backfill", "--start", str(first), "--end", str(last), "--force") == 0
+    instance = dg.DagsterInstance.get()
+    days = {str(first + dt.timedelta(days=i)) for i in range((last - first).days + 1)}
+    for table in ("entity_mentions", "mention_counts_daily", "entity_cooccurrence"):
+        per_day = {str(d): n for d, n in env.sql(
+            f"SELECT published_date, count(*) FROM {table} WHERE published_date IS NOT NULL GROUP BY ALL")}
+        latest = {}
+        for record in instance.fetch_materializations(dg.AssetKey(table), limit=10_000).records:
+            latest.setdefault(record.partition_key, record.asset_materialization.metadata)  # newest first
+        assert set(latest) >= days, table
+        reported = {d: latest[d]["dagster/row_count"].value for d in days if "dagster/row_count" in latest[d]}
+        assert reported == {str(last): per_day.get(str(last), 0)}, table
+        md = latest[str(last)]
+        assert md["range_row_count"].value == sum(per_day.values()) > 0, table
+        assert md["range"].value == f"{first} … {last}" and "preview" in md, table
 
 
 def test_bad_files_are_quarantined_with_a_reason(env: Env):

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from news_assets.defs.entities.assets import entity_mentions
-from news_assets.defs.metadata import definition_metadata, standard_metadata
+from news_assets.defs.metadata import definition_metadata, partition_metadata
 from news_assets.defs.parse.duplicates import article_duplicates
 from news_assets.defs.partitions import daily_partitions, mention_pieces, partition_dates
 from news_assets.defs.resources import WarehouseResource
@@ -41,11 +41,9 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
         for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS):
             run_sql(con, "counts/rebuild_mention_counts_daily", start=first, end=last)
             checked.append(run_sql(con, "counts/check_mention_counts_daily", start=first, end=last).fetchone())
-        rows, counted, raw, duplicate_keys = map(sum, zip(*checked))
-        metadata = standard_metadata(con, "mention_counts_daily", rows, "preview/mention_counts_daily",
-                                     {"start": start, "end": end}, partitioned=True)
+        _rows, counted, raw, duplicate_keys = map(sum, zip(*checked))
+        partition_metadata(context, con, "meta/rows_per_day_mention_counts_daily", "preview/mention_counts_daily", {"start": start, "end": end})
     return dg.MaterializeResult(
-        metadata=metadata,
         check_results=[
             dg.AssetCheckResult(
                 check_name="mention_counts_reconcile", passed=counted == raw and duplicate_keys == 0,
@@ -78,11 +76,9 @@ def entity_cooccurrence(context: dg.AssetExecutionContext, warehouse: WarehouseR
         for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS):
             run_sql(con, "counts/rebuild_entity_cooccurrence", start=first, end=last)
             checked.append(run_sql(con, "counts/check_entity_cooccurrence", start=first, end=last).fetchone())
-        rows, unordered, duplicate_keys = map(sum, zip(*checked))
-        metadata = standard_metadata(con, "entity_cooccurrence", rows, "preview/entity_cooccurrence",
-                                     {"start": start, "end": end}, partitioned=True)
+        _rows, unordered, duplicate_keys = map(sum, zip(*checked))
+        partition_metadata(context, con, "meta/rows_per_day_entity_cooccurrence", "preview/entity_cooccurrence", {"start": start, "end": end})
     return dg.MaterializeResult(
-        metadata=metadata,
         check_results=[
             dg.AssetCheckResult(
                 check_name="cooccurrence_pairs_ordered_and_unique", passed=unordered == 0 and duplicate_keys == 0,

@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from news_assets.defs.entities.ner_model import ner_model
-from news_assets.defs.metadata import definition_metadata, standard_metadata
+from news_assets.defs.metadata import definition_metadata, partition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.partitions import daily_partitions, mention_pieces, partition_dates
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
@@ -136,16 +136,19 @@ def extract_scope(
         with wh.connect() as con:
             checked.append(run_sql(con, "entities/check_mentions", **chunk).fetchone())
     total, without_article, duplicate_ids, n_articles = map(sum, zip(*checked))
-    with wh.connect() as con:
-        metadata = standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope,
-                                     partitioned=not scope["undated"])
-    metadata.update({
+    run_facts = {
         "articles_extracted": len(todo),
         "mentions_extracted": found,
         "articles_with_mentions": int(n_articles),
-        "extractor": version,
-        **({"extractor_note": choice.note} if choice.note else {}),
-    })
+    }
+    # On every partition's event: which extractor its mentions come from.
+    metadata = {"extractor": version, **({"extractor_note": choice.note} if choice.note else {})}
+    with wh.connect() as con:
+        if scope["undated"]:
+            metadata.update(standard_metadata(con, "entity_mentions", total, "preview/entity_mentions", scope))
+            metadata.update(run_facts)
+        else:
+            partition_metadata(context, con, "state/mentions_per_day", "preview/entity_mentions", scope, run_facts)
     return dg.MaterializeResult(
         metadata=metadata,
         check_results=[

@@ -1,0 +1,2 @@
+-- Rows per publication day in [$start, $end]: each day partition's dagster/row_count.
+SELECT published_date, count(*) FROM entity_cooccurrence WHERE published_date BETWEEN $start AND $end GROUP BY ALL;
