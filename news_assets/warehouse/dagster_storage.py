@@ -173,6 +173,41 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         with self.index_connection() as conn:
             conn.execute(AssetCheckExecutionsTable.insert(), [{**common, "partition": key} for key in partition_keys])
 
+    def _update_asset_check_evaluation(self, event, event_id) -> None:  # noqa: ANN001
+        """The parent's row for the evaluation, then the range's day rows resolved with it.
+
+        A range run plans a check once per day of the range (a PLANNED row each), and the asset's
+        one result for the range arrives without a partition: the parent adds it as a row of its
+        own and leaves the day rows PLANNED, which Dagster shows as SKIPPED once the run has
+        finished, on every day the check covered. The result is the range's, so every day of the
+        run takes it (a failure marks them all: the check does not say which day failed).
+        """
+        super()._update_asset_check_evaluation(event, event_id)
+        evaluation = event.dagster_event.event_specific_data
+        if evaluation.partition is not None:
+            return
+        table = AssetCheckExecutionsTable
+        status = AssetCheckExecutionRecordStatus.SUCCEEDED if evaluation.passed else AssetCheckExecutionRecordStatus.FAILED
+        target = evaluation.target_materialization_data
+        with self.index_connection() as conn:
+            conn.execute(
+                table.update()
+                .where(
+                    table.c.asset_key == evaluation.asset_key.to_string(),
+                    table.c.check_name == evaluation.check_name,
+                    table.c.run_id == event.run_id,
+                    table.c.partition.isnot(None),
+                    table.c.execution_status == AssetCheckExecutionRecordStatus.PLANNED.value,
+                )
+                .values(
+                    execution_status=status.value,
+                    evaluation_event=serialize_value(event),
+                    evaluation_event_timestamp=self._event_insert_timestamp(event),
+                    evaluation_event_storage_id=event_id,
+                    materialization_event_storage_id=target.storage_id if target else None,
+                )
+            )
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
         with self._db_lock:

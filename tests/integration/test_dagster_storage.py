@@ -119,7 +119,7 @@ def _range_run_events(home, monkeypatch, batch_size: str):
         "planned": len(planned.records),
         "data_versions": len(plain.get_event_tags_for_asset(key)),
         "check": [e.status.value for e in plain.get_asset_check_execution_history(
-            dg.AssetCheckKey(key, "fine"), limit=10)],
+            dg.AssetCheckKey(key, "fine"), limit=20)],
     }
 
 
@@ -133,7 +133,9 @@ def test_pooled_storage_commits_a_range_runs_events_in_batches_with_the_same_res
     assert batched["partitions"] == [f"2024-01-{d:02d}" for d in range(1, 11)]
     assert batched["planned"] == 10 and batched["data_versions"] == 10
     assert batched["tags_match_events"] and batched["entry"] == (True, "2024-01-10", True)
-    assert batched["check"].count("SUCCEEDED") == 1  # Dagster 1.13 also keeps a planned row per partition
+    # Dagster 1.13 plans the check once per day and stores the range's result as one more row;
+    # the days take that result instead of staying PLANNED (shown as SKIPPED once the run is over).
+    assert batched["check"] == ["SUCCEEDED"] * 11
 
 
 def _planned_check_rows(home, monkeypatch) -> tuple[str, list[tuple]]:
@@ -162,15 +164,20 @@ def _planned_check_rows(home, monkeypatch) -> tuple[str, list[tuple]]:
     return storage, sorted(found, key=repr)  # repr: the evaluation's row has no partition
 
 
-def test_pooled_storage_writes_the_same_planned_check_rows_as_dagsters_own(tmp_path, monkeypatch):
+def test_pooled_storage_writes_dagsters_check_rows_and_resolves_the_days_with_the_ranges_result(tmp_path, monkeypatch):
     pooled_home = ensure_dagster_home(tmp_path / "pooled")
     plain_home = tmp_path / "plain"
     plain_home.mkdir()
     (plain_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # Dagster's own storage
     pooled, plain = _planned_check_rows(pooled_home, monkeypatch), _planned_check_rows(plain_home, monkeypatch)
     assert (pooled[0], plain[0]) == ("PooledSqliteEventLogStorage", "SqliteEventLogStorage")
-    assert pooled[1] == plain[1]
     assert sum(1 for r in plain[1] if r[3] == "PLANNED") >= 60  # a planned row per partition, and the evaluation
+    # Dagster's own rows, except that each day planned by the run takes the range's evaluation
+    resolved = [(key, check, day, "SUCCEEDED", "AssetCheckEvaluation", False)
+                if day is not None and status == "PLANNED" else (key, check, day, status, kind, no_id)
+                for key, check, day, status, kind, no_id in plain[1]]
+    assert pooled[1] == sorted(resolved, key=repr)
+    assert not any(r[3] == "PLANNED" for r in pooled[1])
 
 
 def test_two_processes_opening_a_new_home_at_once_leave_it_usable(tmp_path):
