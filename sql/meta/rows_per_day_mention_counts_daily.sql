@@ -1,2 +1,3 @@
--- Rows per publication day in [$start, $end]: each day partition's dagster/row_count.
+-- Rows per publication day in [$start, $end]: a run's range_row_count and its last day's
+-- dagster/row_count (news_assets.defs.metadata.partition_metadata).
 SELECT published_date, count(*) FROM mention_counts_daily WHERE published_date BETWEEN $start AND $end GROUP BY ALL;

@@ -42,7 +42,8 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
             run_sql(con, "counts/rebuild_mention_counts_daily", start=first, end=last)
             checked.append(run_sql(con, "counts/check_mention_counts_daily", start=first, end=last).fetchone())
         _rows, counted, raw, duplicate_keys = map(sum, zip(*checked))
-        partition_metadata(context, con, "meta/rows_per_day_mention_counts_daily", "preview/mention_counts_daily", {"start": start, "end": end})
+        partition_metadata(context, con, "meta/rows_per_day_mention_counts_daily", "preview/mention_counts_daily",
+                           {"start": start, "end": end})
     return dg.MaterializeResult(
         check_results=[
             dg.AssetCheckResult(
@@ -77,7 +78,8 @@ def entity_cooccurrence(context: dg.AssetExecutionContext, warehouse: WarehouseR
             run_sql(con, "counts/rebuild_entity_cooccurrence", start=first, end=last)
             checked.append(run_sql(con, "counts/check_entity_cooccurrence", start=first, end=last).fetchone())
         _rows, unordered, duplicate_keys = map(sum, zip(*checked))
-        partition_metadata(context, con, "meta/rows_per_day_entity_cooccurrence", "preview/entity_cooccurrence", {"start": start, "end": end})
+        partition_metadata(context, con, "meta/rows_per_day_entity_cooccurrence", "preview/entity_cooccurrence",
+                           {"start": start, "end": end})
     return dg.MaterializeResult(
         check_results=[
             dg.AssetCheckResult(
