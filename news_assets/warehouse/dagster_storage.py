@@ -9,8 +9,9 @@ last connection to a WAL database, which checkpoints it and deletes the WAL file
 keeps one engine with one connection per database (the few most recently used), so an event
 costs its INSERT and a commit. Events Dagster hands over as a batch (a range run's planned
 events, a step's materializations over many partitions) share one transaction per database.
-Everything on disk is what Dagster itself writes: the UI, the daemon and plain
-`SqliteEventLogStorage` read the same files.
+Everything on disk is what Dagster itself writes, in the same files the UI, the daemon and plain
+`SqliteEventLogStorage` read, with one deliberate difference: a range run's check result also
+resolves the check's planned row for each day of the range (see _update_asset_check_evaluation).
 
 Selected in dagster.yaml (news_assets.instance_config writes it for the project's own homes):
 
