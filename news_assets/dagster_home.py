@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 # What earlier versions of this project wrote: safe to replace, nobody edited it.
@@ -39,9 +40,18 @@ def ensure_dagster_home(home: str | os.PathLike[str]) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists() or config.read_text(encoding="utf-8") in _EARLIER_DEFAULTS:
-        tmp = config.with_suffix(".yaml.tmp")
-        tmp.write_text(dagster_yaml(home), encoding="utf-8")
-        os.replace(tmp, config)
+        # A temporary file of this call's own: a backfill's range worker sets up a new home at the
+        # same moment as the command, and with one shared name the second writer's os.replace found
+        # the file already moved (FileNotFoundError in 50 of 100 trials of two processes at once).
+        fd, tmp = tempfile.mkstemp(dir=home, prefix=".dagster.yaml.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(dagster_yaml(home))
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the config from other users of a shared home
+            os.replace(tmp, config)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return home
 
 

@@ -19,6 +19,31 @@ def test_home_gets_the_pooled_event_log_and_a_users_config_is_kept(tmp_path):
     assert (mine / "dagster.yaml").read_text() == "telemetry:\n  enabled: true\n"
 
 
+def test_a_new_home_set_up_by_two_writers_at_once_gets_one_whole_config(tmp_path, monkeypatch):
+    """A backfill's range worker sets up a new home at the same moment as the command. Here the
+    other writer runs in full between this one's write and its rename (the interleaving that made
+    one of two processes fail with FileNotFoundError in 50 of 100 trials): both must succeed."""
+    import os
+
+    import news_assets.dagster_home as dagster_home
+
+    home = tmp_path / "home"
+    real_replace = os.replace
+    interleaved = []
+
+    def replace_after_the_other_writer(src, dst):
+        if not interleaved:
+            interleaved.append(src)
+            ensure_dagster_home(home)  # the other process, start to finish
+        real_replace(src, dst)
+
+    monkeypatch.setattr(dagster_home.os, "replace", replace_after_the_other_writer)
+    ensure_dagster_home(home)
+    assert interleaved
+    assert (home / "dagster.yaml").read_text() == dagster_yaml(home)
+    assert [p.name for p in home.iterdir()] == ["dagster.yaml"]  # no temporary file left behind
+
+
 def test_pooled_storage_writes_what_dagsters_own_storage_reads(tmp_path, monkeypatch):
     home = ensure_dagster_home(tmp_path / "home")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
