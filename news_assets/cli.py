@@ -89,25 +89,29 @@ DATED_ASSETS = ("entity_mentions", "mention_counts_daily", "entity_cooccurrence"
 TOTAL_ASSETS = ("undated_entity_mentions", "entities", "entity_charts")
 
 
-def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | None = None, pool=None) -> None:
+def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | None = None, pool=None,
+                      extractor: str = "rules") -> None:
     """Runs for the partitioned assets, one per day range, side by side on $NEWS_WORKERS processes;
     then one run for the undated bucket and the entities table, which reads every mention and so is
     rebuilt once, after all ranges. Processes compute in parallel and only queue for the short
     write transactions (the warehouse lock). `pool`: range workers started earlier (see
-    _start_range_workers); they are used or stopped here."""
+    _start_range_workers); they are used or stopped here. `extractor`: the one that runs (an
+    article's share of the split depends on it)."""
     from dagster import AssetKey
 
     from news_assets.parallel import worker_count
-    from news_assets.warehouse.state import SPAWN_COST, share_pieces, split_for_workers
+    from news_assets.warehouse.state import SPAWN_COST, article_cost, share_pieces, split_for_workers
 
     workers = worker_count()
     if sum((day_articles or {}).values()) < PARALLEL_RUNS_MIN_ARTICLES:
         workers = 1  # a spawned worker costs ~2.3 s before its first run: not worth it for small work
     spawn_cost = PRESTARTED_SPAWN_COST if pool is not None else SPAWN_COST
-    pieces = split_for_workers(tuple(ranges), day_articles or {}, workers, spawn_cost=spawn_cost)
+    per_article = article_cost(extractor)
+    pieces = split_for_workers(tuple(ranges), day_articles or {}, workers, spawn_cost, per_article)
     # This process runs the largest piece itself (it has everything imported and its instance
     # open) and others beside, as many as keep it busy while spawned processes take the rest.
-    mine, theirs = share_pieces(pieces, day_articles or {}, workers, spawn_cost) if workers > 1 else (pieces, [])
+    mine, theirs = (share_pieces(pieces, day_articles or {}, workers, spawn_cost, per_article) if workers > 1
+                    else (pieces, []))
     if not theirs and pool is not None:
         pool.terminate()  # started in case the work was big enough; it was not
         pool.join()
@@ -287,12 +291,12 @@ def _publish(settings) -> None:
     print(f"published {path} for readers in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
 
-def _extractor_choice(settings):
-    from news_assets.extraction import resolve_extractor
-
-    from news_assets.extraction import ExtractorUnavailable, get_extractor
+def _extractor_choice(settings, quiet: bool = False):
+    from news_assets.extraction import ExtractorUnavailable, get_extractor, resolve_extractor
 
     choice = resolve_extractor(settings.extractor, settings.ner_gold, settings.model_dir, settings.camel_model_dir)
+    if quiet:
+        return choice
     if choice.note:
         print(f"news-assets: {choice.note}", file=sys.stderr)
     if choice.effective == "camel":  # fail before any run if its stack or model is missing
@@ -320,7 +324,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     else:
         print(f"entities+counts: {plan.articles_to_extract} articles to extract, {plan.stale_days} days in "
               f"{len(plan.ranges)} range run(s){', plus undated articles' if plan.undated else ''}", file=sys.stderr)
-        _refresh_entities(defs, instance, plan.ranges, "entities+counts", plan.day_articles)
+        _refresh_entities(defs, instance, plan.ranges, "entities+counts", plan.day_articles,
+                          extractor=choice.effective)
     _publish(settings)
     return cmd_status(args)
 
@@ -354,7 +359,8 @@ def _backfill(args: argparse.Namespace, settings, pool) -> int:
             run_sql(con, "state/forget_extractions", start=args.start, end=args.end)
     with Warehouse(settings.duckdb_path).connect() as con:
         day_articles = dict(run_sql(con, "state/articles_per_day", start=args.start, end=args.end).fetchall())
-    _refresh_entities(defs, _instance(), [(args.start, args.end)], "backfill", day_articles, pool)
+    _refresh_entities(defs, _instance(), [(args.start, args.end)], "backfill", day_articles, pool,
+                      extractor=_extractor_choice(settings, quiet=True).effective)
     _publish(settings)
     return cmd_status(args)
 

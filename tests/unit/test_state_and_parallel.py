@@ -198,6 +198,42 @@ def test_split_for_workers_shares_the_dense_year_of_a_whole_span_backfill():
     assert all(b >= dense_start for _a, b in pieces), pieces
 
 
+def test_the_split_weighs_an_article_by_what_its_extractor_costs():
+    # ANT's build with the `model` extractor: one dense range and a dozen small ones. A run and a
+    # day cost the same whatever extracts; a `model` article costs ~5 `rules` ones. Weighed like
+    # `rules`, the worker got 10,013 of 31,438 articles plus the small runs and finished 39 s early.
+    from news_assets.warehouse.state import (
+        ARTICLE_COST, DAY_COST, RUN_COST, SPAWN_COST, article_cost, share_pieces, split_for_workers,
+    )
+
+    dense = (D(2018, 1, 1), D(2018, 9, 30))
+    per_day = {dense[0] + dt.timedelta(days=i): 115 for i in range((dense[1] - dense[0]).days + 1)}
+    small = [(D(2013, 1, 1) + dt.timedelta(days=20 * k),) * 2 for k in range(12)]
+    per_day.update({a: 5 for a, _b in small})
+    ranges = (dense, *small)
+
+    def articles(share):
+        return sum(per_day.get(a + dt.timedelta(days=i), 0) for a, b in share for i in range((b - a).days + 1))
+
+    share_of_caller = {}
+    for extractor in ("rules", "model"):
+        cost = article_cost(extractor)
+        pieces = split_for_workers(ranges, per_day, 2, SPAWN_COST, cost)
+        mine, theirs = share_pieces(pieces, per_day, 2, SPAWN_COST, cost)
+        assert sorted(mine + theirs) == sorted(pieces)
+
+        def load(share):
+            return sum(RUN_COST + sum(DAY_COST + cost * per_day.get(a + dt.timedelta(days=i), 0)
+                                      for i in range((b - a).days + 1)) for a, b in share)
+
+        # Both processes finish together in that extractor's units (the worker starts SPAWN_COST late).
+        assert abs(load(mine) - (load(theirs) + SPAWN_COST)) < 0.03 * load(pieces), extractor
+        share_of_caller[extractor] = articles(mine) / articles(pieces)
+    assert share_of_caller["rules"] > 0.65  # the worker's dozen runs are worth many rules articles
+    assert 0.5 < share_of_caller["model"] < 0.58  # and few model ones
+    assert article_cost("no such extractor") == 1 and ARTICLE_COST["rules"] == 1
+
+
 def test_share_pieces_keeps_the_caller_busy_while_the_worker_runs_the_rest():
     from news_assets.warehouse.state import RUN_COST, share_pieces, split_for_workers
 
