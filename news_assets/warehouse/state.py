@@ -77,8 +77,10 @@ SPAWN_COST = 2400
 # What extracting one article costs in these units, by extractor: a run, a day and a spawn cost
 # the same whatever extracts, an article does not. Weighing `model` articles like `rules` ones
 # gave the worker of ANT's model build 10,013 articles and 12 small range runs against this
-# process's 21,438 articles: it was done 39 s before this process (64 s + 11 runs against
-# 115 s; ~190 articles a second beside the other process, against ~1,000 with `rules`). `camel`
+# process's 21,438 articles: it was done 39 s before this process (its piece 64 s, the small runs
+# 12 s more, against 115 s; ~190 articles a second beside the other process, against ~1,000
+# with `rules`). Weighed at 5, the pieces were 16,831 and ~14,600 articles and both processes
+# were busy to the end (extraction 117 s -> 105 s). `camel`
 # runs tens of tokens a second (bench/camel_speed.py): any large figure splits by articles alone.
 ARTICLE_COST = {"rules": 1, "model": 5, "camel": 1000}
 

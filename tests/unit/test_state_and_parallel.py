@@ -201,7 +201,8 @@ def test_split_for_workers_shares_the_dense_year_of_a_whole_span_backfill():
 def test_the_split_weighs_an_article_by_what_its_extractor_costs():
     # ANT's build with the `model` extractor: one dense range and a dozen small ones. A run and a
     # day cost the same whatever extracts; a `model` article costs ~5 `rules` ones. Weighed like
-    # `rules`, the worker got 10,013 of 31,438 articles plus the small runs and finished 39 s early.
+    # `rules`, the worker got 10,013 of the dense range's 31,451 articles plus the small runs and
+    # finished 39 s before the other process.
     from news_assets.warehouse.state import (
         ARTICLE_COST, DAY_COST, RUN_COST, SPAWN_COST, article_cost, share_pieces, split_for_workers,
     )
