@@ -50,19 +50,69 @@ def floor(files: list[Path]) -> dict:
     return {"seconds": time.perf_counter() - started, "tokens": tokens, "bytes": nbytes}
 
 
+def machine_cpu() -> dict[str, float] | None:
+    """Seconds the machine's cores spent busy (user+system, any process), and stolen by the
+    hypervisor, from /proc/stat (Linux); None elsewhere."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    hz = os.sysconf("SC_CLK_TCK")
+    machine = {"busy": (user + nice + system + irq + softirq) / hz, "steal": steal / hz}
+    for kind in ("cpu", "io"):  # pressure stall information: time some task waited for a core / for IO
+        try:
+            some = Path(f"/proc/pressure/{kind}").read_text().split("\n", 1)[0]
+            machine[f"{kind}_wait"] = int(some.rsplit("total=", 1)[1]) / 1e6
+        except (OSError, IndexError, ValueError):
+            pass
+    return machine
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_cli(args: list[str], env: dict) -> dict:
-    """Run news-assets in a child process; wall time, its stage lines and the child's peak RSS."""
+    """Run news-assets in a child process; wall time, its stage lines and the child's peak RSS, and
+    what the machine did meanwhile: CPU seconds of the command (with its worker processes), of
+    everything else, and stolen by the hypervisor (a shared virtual machine's second core can be
+    busy elsewhere: that shows as steal, and a 2-worker run then cannot be twice as fast)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu_before, machine_before = _children_cpu(), machine_cpu()
     started = time.perf_counter()
     proc = subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
+    cpu, machine_after = _children_cpu() - cpu_before, machine_cpu()
     if proc.returncode != 0:
         sys.exit(f"news-assets {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     stages = [(m.group(1), float(m.group(2))) for m in re.finditer(r"^(.*): run \w+ ok in ([\d.]+) s$", proc.stderr, re.M)]
     published = re.search(r"for readers in ([\d.]+) s", proc.stderr)
-    return {"wall": wall, "stages": stages, "peak_rss_mb": max(peak, before) / 1024,
-            "publish": float(published.group(1)) if published else 0.0, "stdout": proc.stdout}
+    result = {"wall": wall, "stages": stages, "peak_rss_mb": max(peak, before) / 1024, "cpu": cpu,
+              "publish": float(published.group(1)) if published else 0.0, "stdout": proc.stdout}
+    if machine_before and machine_after:
+        result["other_cpu"] = max(0.0, machine_after["busy"] - machine_before["busy"] - cpu)
+        for key in ("steal", "cpu_wait", "io_wait"):
+            if key in machine_before and key in machine_after:
+                result[key] = machine_after[key] - machine_before[key]
+    return result
+
+
+def cpu_note(r: dict) -> str:
+    """Where one run's time went: its runs (as logged), CPU seconds of the command, of other
+    processes and stolen by the hypervisor, and the time some task waited for a core or for IO
+    (Linux pressure stall information)."""
+    runs = [f"{s:.1f}" for label, s in r["stages"] if "…" in label]
+    totals = sum(s for label, s in r["stages"] if "undated" in label)
+    note = f"range runs {' / '.join(runs)} s, totals {totals:.1f} s; cpu {r['cpu']:.1f} s"
+    if "steal" in r:
+        note += f", others {r['other_cpu']:.1f} s, steal {r['steal']:.1f} s"
+    for key, name in (("cpu_wait", "waiting for a core"), ("io_wait", "for IO")):
+        if key in r:
+            note += f", {name} {r[key]:.1f} s"
+    return note
 
 
 def fresh_env(work: Path, corpus: Path, **extra: str) -> dict:
@@ -268,11 +318,15 @@ def main() -> int:
 
         for first, last in spans:
             walls: dict[int, list[float]] = {1: [], 2: []}
-            for _ in range(args.repeat):  # interleaved, so drift in the machine hits both alike
-                for workers in (1, 2):
+            for i in range(args.repeat):
+                # Interleaved, and in turn 1-2 then 2-1 (ABBA), so drift in the machine's speed over
+                # the minutes of the benchmark hits both worker counts alike.
+                for workers in ((1, 2) if i % 2 == 0 else (2, 1)):
                     r = run_cli(["backfill", "--start", str(first), "--end", str(last), "--force"],
                                 {**env, "NEWS_WORKERS": str(workers)})
                     walls[workers].append(r["wall"])
+                    rows.append((f"  run {i + 1}, {first} … {last}, NEWS_WORKERS={workers}",
+                                 f"{r['wall']:.1f} s wall; {cpu_note(r)}"))
             timings = {w: statistics.median(v) for w, v in walls.items()}
             for workers in (1, 2):
                 runs = ", ".join(f"{x:.1f}" for x in walls[workers])
@@ -280,7 +334,7 @@ def main() -> int:
                              f"{timings[workers]:.1f} s wall" + (f" (median of {runs})" if args.repeat > 1 else "")))
             speedup = f"{timings[1] / timings[2]:.2f}x"
             if args.repeat > 1:
-                # Each repeat runs 1 then 2 workers back to back: the ratio within a pair is less
+                # Each repeat runs both worker counts back to back: the ratio within a pair is less
                 # exposed to the machine's drift over the minutes between repeats.
                 pairs = [one / two for one, two in zip(walls[1], walls[2])]
                 speedup += (f" (ratio of the medians); per pair {', '.join(f'{x:.2f}' for x in pairs)},"
