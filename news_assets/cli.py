@@ -287,8 +287,12 @@ def _publish(settings) -> None:
     from news_assets.warehouse import Warehouse
 
     started = time.monotonic()
-    path = Warehouse(settings.duckdb_path).publish()
-    print(f"published {path} for readers in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    warehouse = Warehouse(settings.duckdb_path)
+    path = warehouse.publish()
+    if warehouse.copied:
+        print(f"published {path} for readers in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    else:
+        print(f"{path} for readers: already up to date (nothing changed since it was published)", file=sys.stderr)
 
 
 def _extractor_choice(settings, quiet: bool = False):

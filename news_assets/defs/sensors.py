@@ -54,5 +54,7 @@ def articles_to_entities_sensor(
 )
 def publish_warehouse_sensor(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
     """After a successful run, publish the warehouse snapshot analysts read ($NEWS_DUCKDB_PATH)."""
-    path = warehouse.get().publish()
-    context.log.info(f"published {path} after run {context.dagster_run.run_id}")
+    wh = warehouse.get()
+    path = wh.publish()
+    done = "published" if wh.copied else "nothing changed since the last publish of"
+    context.log.info(f"{done} {path} after run {context.dagster_run.run_id}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import json
 import os
 import shutil
 import time
@@ -44,7 +45,13 @@ class Warehouse:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
 
     def publish(self) -> Path:
-        """Atomically replace the analysts' file with a consistent copy of the work file."""
+        """Atomically replace the analysts' file with a consistent copy of the work file.
+
+        Skipped when neither file changed since the last publish (a refresh with nothing new, a
+        sensor's publish after a run that wrote nothing): the copy is the whole warehouse, written
+        and synced to disk, and grows with it (0.3 s and 226 MB for ANT). `self.copied` says
+        whether this call copied."""
+        self.copied = False
         if not self.path.exists():
             return self.published_path
         with self._locked(exclusive=True):
@@ -56,13 +63,36 @@ class Warehouse:
                 con.execute("CHECKPOINT")  # fold the WAL into the file so the copy is complete
             finally:
                 con.close()
+            work = _file_identity(self.path)
+            if work is not None and self._published_from() == [work, _file_identity(self.published_path)]:
+                return self.published_path
             tmp = self.published_path.with_name(f".{self.published_path.name}.{os.getpid()}.tmp")
             shutil.copyfile(self.path, tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o444)  # the published file is output: analysts cannot write into it by accident
             os.replace(tmp, self.published_path)
+            self._record_published_from(work, _file_identity(self.published_path))
+            self.copied = True
         return self.published_path
+
+    @property
+    def _marker_path(self) -> Path:
+        return self.published_path.with_name(f".{self.published_path.name}.published-from")
+
+    def _published_from(self) -> list | None:
+        """[work file, published file] identities recorded by the last publish, if readable."""
+        try:
+            return json.loads(self._marker_path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _record_published_from(self, work: list | None, published: list | None) -> None:
+        # Written after the rename: a publish killed before this line leaves the old record, which
+        # no longer matches the published file, so the next publish copies again.
+        tmp = self._marker_path.with_name(f"{self._marker_path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([work, published]))
+        os.replace(tmp, self._marker_path)
 
     @contextlib.contextmanager
     def _locked(self, exclusive: bool) -> Iterator[None]:
@@ -128,6 +158,16 @@ class Warehouse:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+
+def _file_identity(path: Path) -> list | None:
+    """What changes whenever the file is written or replaced: inode, size, and the modification
+    and change times in nanoseconds; None if it does not exist."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
 def _connect_with_retry(path: Path, read_only: bool, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:

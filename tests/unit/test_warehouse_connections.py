@@ -90,3 +90,53 @@ def test_memory_fallback_tries_four_times_the_limit_before_the_usual_one():
     with pytest.raises(duckdb.OutOfMemoryException):
         with_memory_fallback(work, "1.5GB")
     assert seen == ["1.5GB", "6GB", None]
+
+
+def _published_count(wh: Warehouse) -> int:
+    import duckdb
+
+    with duckdb.connect(str(wh.published_path), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM numbers").fetchone()[0]
+
+
+def test_publish_copies_only_when_the_work_file_or_the_published_file_changed(tmp_path):
+    import os
+
+    wh = Warehouse(tmp_path / "news.duckdb")
+    with wh.transaction() as con:
+        con.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(10)")
+    wh.publish()
+    assert wh.copied and _published_count(wh) == 10
+    first = os.stat(wh.published_path)
+
+    wh.publish()  # nothing written since: the snapshot analysts have open stays as it is
+    assert not wh.copied
+    assert os.stat(wh.published_path).st_ino == first.st_ino
+
+    with wh.transaction() as con:  # same size on disk, new content
+        con.execute("UPDATE numbers SET n = n + 1 WHERE n = 0")
+    wh.publish()
+    assert wh.copied
+    with wh.transaction() as con:
+        con.execute("INSERT INTO numbers VALUES (99)")
+    Warehouse(tmp_path / "news.duckdb").publish()  # another process's Warehouse: the record is on disk
+    assert _published_count(wh) == 11
+
+    wh.published_path.unlink()  # the published file removed (or replaced) by someone else
+    wh.publish()
+    assert wh.copied and _published_count(wh) == 11
+
+    os.chmod(wh.published_path, 0o644)  # written into (root can even without this)
+    import duckdb
+
+    with duckdb.connect(str(wh.published_path)) as con:
+        con.execute("DELETE FROM numbers")
+    wh.publish()
+    assert wh.copied and _published_count(wh) == 11
+
+    for marker in tmp_path.glob(".news.duckdb.published-from"):
+        marker.write_text("not json")  # an unreadable record: copy rather than trust it
+    wh.publish()
+    assert wh.copied
+    wh.publish()
+    assert not wh.copied
