@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from news_assets.warehouse.db import Warehouse, run_sql
 
 
-# A range run pays per day (~2 ms on ANT, see DAY_COST: Dagster events for three partitioned
-# assets and the day's counts) and per run (~0.7 s). Stale days closer than this many days share
-# one run; farther apart, separate runs are cheaper than covering the days between them.
-MERGE_GAP_DAYS = 15
+# A range run pays per day (Dagster events for three partitioned assets and the day's counts:
+# ~2 ms for one of ANT's nearly empty days, see DAY_COST, ~8 ms for a dense one) and per run
+# (~0.8 s, RUN_COST). Stale days closer than this many days share one run; farther apart,
+# separate runs are cheaper than covering the days between them (break-even ~100 dense days).
+# At 15, +1 % of ANT's files scattered over the span (316 files, 167 days) refreshed in three
+# range runs, one of them for a single day (1.1 s); at 60 in one: 9.7-10.9 s instead of
+# 11.5-12.6 s (scratch, alternating, same warehouse snapshot).
+MERGE_GAP_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -94,13 +98,23 @@ def _day_cost(day: dt.date, day_articles: dict, per_article: int = 1) -> int:
     return DAY_COST + per_article * day_articles.get(day, 0)
 
 
+# Articles in one piece at most, whatever the corpus size: a process's memory grows with the
+# articles of the range it runs (token cache, the range's recount), so pieces as large as half
+# the work made the peak grow with the corpus. ANT x4 (`bench/memory_scale.py --fractions 1,4
+# --where`), stale days up to 60 days apart sharing a range: without this limit one piece held
+# 59,066 articles (worker 461 MiB RSS), 674 / 801 MiB at 1x / 4x; with it 693 / 777 MiB, the 4x
+# peak in a 24,009-article piece. ANT's build (18,000-article pieces at most) is below it.
+MAX_PIECE_ARTICLES = 24_000
+
+
 def split_for_workers(
     ranges: tuple[tuple[dt.date, dt.date], ...], day_articles: dict, workers: int, spawn_cost: int = SPAWN_COST,
     per_article: int = 1,
 ) -> list[tuple[dt.date, dt.date]]:
     """Cut ranges at day boundaries into pieces, largest first, so `workers` processes finish
     together: the calling process starts at once, spawned workers `spawn_cost` later (share_pieces
-    says which process runs which piece). `per_article`: the extractor's ARTICLE_COST."""
+    says which process runs which piece), and no piece holds much more than MAX_PIECE_ARTICLES.
+    `per_article`: the extractor's ARTICLE_COST."""
     if workers <= 1:
         return list(ranges)
 
@@ -114,16 +128,19 @@ def split_for_workers(
     cap = max((total + spawn_cost * (workers - 1)) / workers - RUN_COST, 1)
     pieces: list[tuple[tuple[dt.date, dt.date], int]] = []
     for days in days_of:
-        start, acc = days[0], 0
+        start, acc, articles = days[0], 0, 0
         left = sum(weight(d) for d in days)
         for i, day in enumerate(days):
             acc += weight(day)
             left -= weight(day)
-            # The cut nearest the cap, unless what it leaves of the range would cost less to
-            # extract than a run of its own.
-            if acc >= cap - weight(day) / 2 and left >= RUN_COST:
+            articles += day_articles.get(day, 0)
+            # The cut nearest the cap (or the article limit), unless what it leaves of the range
+            # would cost less to extract than a run of its own.
+            full = (acc >= cap - weight(day) / 2
+                    or articles >= MAX_PIECE_ARTICLES - day_articles.get(day, 0) / 2)
+            if full and left >= RUN_COST:
                 pieces.append(((start, day), acc))
-                start, acc = days[i + 1], 0
+                start, acc, articles = days[i + 1], 0, 0
         pieces.append(((start, days[-1]), acc))
     return [r for r, _ in sorted(pieces, key=lambda p: -p[1])]
 

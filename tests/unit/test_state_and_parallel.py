@@ -236,7 +236,7 @@ def test_the_split_weighs_an_article_by_what_its_extractor_costs():
 
 
 def test_share_pieces_keeps_the_caller_busy_while_the_worker_runs_the_rest():
-    from news_assets.warehouse.state import RUN_COST, share_pieces, split_for_workers
+    from news_assets.warehouse.state import MAX_PIECE_ARTICLES, RUN_COST, share_pieces, split_for_workers
 
     # ANT x4's shape: four dense ten-month ranges a year apart (~31,000 articles each) and a few small ones.
     per_day, ranges = {}, []
@@ -256,7 +256,13 @@ def test_share_pieces_keeps_the_caller_busy_while_the_worker_runs_the_rest():
                    for a, b in share)
 
     assert mine[0] == max(pieces, key=lambda p: load([p]))  # the caller starts on the largest
-    assert sum(1 for a, b in mine if (b - a).days >= 299) == 2  # two dense ranges each (it was one against three)
+    # Each dense range is cut in two (no piece much above MAX_PIECE_ARTICLES: a process's memory
+    # follows its piece), and each process runs two ranges' worth (it was one against three).
+    def articles(piece):
+        a, b = piece
+        return sum(per_day.get(a + dt.timedelta(days=i), 0) for i in range((b - a).days + 1))
+
+    assert len(pieces) == 4 * 2 + 3 and max(map(articles, pieces)) <= MAX_PIECE_ARTICLES + 105
     assert abs(load(mine) - load(theirs)) < load(pieces) * 0.1
     # A worker that would start too late for any piece to be worth it gets none.
     assert share_pieces(pieces, per_day, 2, spawn_cost=10**9) == (sorted(pieces, key=lambda p: -load([p])), [])
