@@ -43,6 +43,7 @@ class Warehouse:
         self.published_path = Path(published_path)
         self.path = self.published_path.with_name(self.published_path.name + ".work")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.copied = False  # whether the last publish() copied the work file
 
     def publish(self) -> Path:
         """Atomically replace the analysts' file with a consistent copy of the work file.
