@@ -1,15 +1,24 @@
 -- Recompute the daily counts of the days [$start, $end] from their mentions; the *_unique columns
 -- leave out articles that duplicate another (article_duplicates).
 DELETE FROM mention_counts_daily WHERE published_date BETWEEN $start AND $end;
+-- The articles these mentions belong to, as a table, so the planner knows how few they are: joined
+-- whole, `articles` and `article_duplicates` (a row per article) were the hash tables of both joins
+-- (DuckDB guessed the mentions' side larger), which then grew with the warehouse, not with the days.
+CREATE OR REPLACE TEMP TABLE recount_articles AS
+SELECT DISTINCT article_id FROM entity_mentions WHERE published_date BETWEEN $start AND $end;
 INSERT INTO mention_counts_daily (published_date, entity_id, entity_type, source, mentions, articles,
     mentions_unique, articles_unique)
+WITH a AS (SELECT article_id, source FROM articles WHERE article_id IN (SELECT article_id FROM recount_articles)),
+d AS (SELECT article_id, duplicate_kind FROM article_duplicates
+      WHERE article_id IN (SELECT article_id FROM recount_articles))
 SELECT m.published_date, m.entity_id, m.entity_type, coalesce(a.source, '(unknown)'),
     count(*), count(DISTINCT m.article_id),
     count(*) FILTER (WHERE coalesce(d.duplicate_kind, 'canonical') = 'canonical'),
     count(DISTINCT m.article_id) FILTER (WHERE coalesce(d.duplicate_kind, 'canonical') = 'canonical')
 FROM entity_mentions m
-JOIN articles a ON a.article_id = m.article_id
-LEFT JOIN article_duplicates d ON d.article_id = m.article_id
+JOIN a ON a.article_id = m.article_id
+LEFT JOIN d ON d.article_id = m.article_id
 WHERE m.published_date BETWEEN $start AND $end
 GROUP BY ALL
 ORDER BY ALL;
+DROP TABLE recount_articles;
