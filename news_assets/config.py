@@ -42,6 +42,12 @@ class Settings:
 EXTRACTORS = ("rules", "model", "camel")
 
 
+def user_cache_dir() -> Path:
+    """This project's folder in the user's cache: $XDG_CACHE_HOME (default ~/.cache)/news_assets.
+    Only things that can be rebuilt go there (the gazetteer, camel-tools' offline catalogue)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "news_assets"
+
+
 def _env(name: str) -> str | None:
     value = os.environ.get(name)
     return value.strip() if value and value.strip() else None

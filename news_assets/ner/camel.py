@@ -145,8 +145,9 @@ def ensure_offline_catalogue() -> Path | None:
     data_dir = Path(user).expanduser() if user else Path.home() / ".camel_tools"
     if (data_dir / "catalogue.json").is_file():
         return None
-    cache_root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    for root in (cache_root / "news_assets", Path(tempfile.gettempdir()) / f"news_assets-{os.getuid()}"):
+    from news_assets.config import user_cache_dir
+
+    for root in (user_cache_dir(), Path(tempfile.gettempdir()) / f"news_assets-{os.getuid()}"):
         stub = root / "camel_tools_data"
         try:
             stub.mkdir(parents=True, exist_ok=True)

