@@ -11,11 +11,13 @@ real entities and new days, not duplicates that clustering would fold away. A sa
 descendants (worker processes included; pages shared after a fork are counted once), so the figure
 is what the machine had to give, not one process's.
 
-    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1,2] [--where] [--timeline S]
+    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1,2] [--where] [--timeline S] [--keep DIR]
 
 Prints one row per size: files, articles, wall time, peak tree RSS, peak single-process RSS.
 --where adds when the peak came; --timeline S adds, every S seconds of the build, the summed PSS,
-the build process's RSS, the largest other process's RSS and the build's last log line.
+the build process's RSS, the largest other process's RSS and the build's last log line. --keep DIR
+leaves each size's corpus, warehouse and Dagster home in DIR/share-<share> (for measuring one stage
+on a large warehouse) instead of deleting them.
 """
 from __future__ import annotations
 
@@ -172,6 +174,7 @@ def main() -> int:
                     help="after each row: when the peak came, each process's RSS then, and the build's last log line before it")
     ap.add_argument("--timeline", type=float, default=0,
                     help="after each row: memory every this many seconds of the build, with its last log line")
+    ap.add_argument("--keep", type=Path, help="leave each size's corpus, warehouse and Dagster home in DIR/share-<share>")
     args = ap.parse_args()
     if not args.corpus.is_dir():
         print(f"corpus {args.corpus} is absent (the shared ANT corpus sits at ../shared/corpora/ant-v2.1)")
@@ -182,7 +185,12 @@ def main() -> int:
     print("| share of corpus | files | articles | wall | peak memory (PSS), build + workers | peak RSS, largest process |")
     print("|---|---|---|---|---|---|")
     for frac in (float(x) for x in args.fractions.split(",")):
-        work = Path(tempfile.mkdtemp(prefix="news_mem_"))
+        if args.keep:
+            work = args.keep / f"share-{frac:g}"
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+        else:
+            work = Path(tempfile.mkdtemp(prefix="news_mem_"))
         try:
             # Every k-th file, so each size spans the corpus's sources and dates like the whole.
             subset = files[:: max(1, round(1 / frac))] if frac < 1 else files
@@ -203,7 +211,8 @@ def main() -> int:
             if args.timeline:
                 print_timeline(s.samples, log, args.timeline)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -13,16 +13,19 @@ ENV = "NEWS_PROGRESS"
 
 
 class Progress:
-    def __init__(self, label: str, total: int, every_seconds: float = 2.0):
+    def __init__(self, label: str, total: int | None, every_seconds: float = 2.0):
+        """`total`: how many items the work has; None when that is not known ahead (a listing read
+        as it goes): lines then give the count so far."""
         self.label, self.total, self.every = label, total, every_seconds
         self.started = self.last = time.monotonic()
-        self.enabled = os.environ.get(ENV) == "1" and total > 0
+        self.enabled = os.environ.get(ENV) == "1" and (total is None or total > 0)
 
     def update(self, done: int, extra: str = "", force: bool = False) -> None:
         now = time.monotonic()
-        if not self.enabled or (not force and now - self.last < self.every and done < self.total):
+        if not self.enabled or (not force and now - self.last < self.every and (self.total is None or done < self.total)):
             return
         self.last = now
         rate = done / max(now - self.started, 1e-9)
         tail = f", {extra}" if extra else ""
-        print(f"  {self.label}: {done:,}/{self.total:,} ({rate:,.0f}/s){tail}", file=sys.stderr, flush=True)
+        count = f"{done:,}" if self.total is None else f"{done:,}/{self.total:,}"
+        print(f"  {self.label}: {count} ({rate:,.0f}/s){tail}", file=sys.stderr, flush=True)

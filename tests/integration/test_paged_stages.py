@@ -1,0 +1,53 @@
+"""Ingest and parse go through their work lists a page at a time (memory holds one page)."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+import news_assets.defs.ingest.assets as ingest
+import news_assets.defs.parse.assets as parse
+from tests.conftest import Env
+
+
+def test_ingest_failing_part_way_keeps_its_pages_and_the_next_build_reads_only_the_rest(
+        env: Env, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(ingest, "INGEST_PAGE_FILES", 10)
+    writes, fail_at = [], [3]
+    real_run_sql = ingest.run_sql
+
+    def counted_write(con, name, **params):
+        if name == "ingest/write_files":
+            writes.append(name)
+            if len(writes) in fail_at:
+                raise OSError("no space left on device (test)")
+        return real_run_sql(con, name, **params)
+
+    monkeypatch.setattr(ingest, "run_sql", counted_write)
+    with pytest.raises(SystemExit):
+        env.cli("build")
+    # The sample's 36 files in pages of 10: the first two pages landed whole, the third not at all
+    # (in the work file: a failed build publishes nothing).
+    with duckdb.connect(str(env.db) + ".work", read_only=True) as con:
+        first = dict(con.execute("SELECT path, ingested_at FROM raw_documents").fetchall())
+        assert con.execute("SELECT count(*) FROM rejected_documents").fetchone()[0] == 0
+    assert len(first) == 20
+
+    writes.clear()
+    fail_at.clear()
+    assert env.cli("build") == 0
+    after = dict(env.sql("SELECT path, ingested_at FROM raw_documents"))
+    assert len(after) == 36 and env.scalar("SELECT count(*) FROM articles") == 41
+    assert all(after[path] == at for path, at in first.items())  # the kept pages were not read again
+    # Pages with something new are written; the first two held nothing new.
+    assert len(writes) == 2
+
+
+def test_parse_in_small_pages_parses_every_document_once(env: Env, monkeypatch: pytest.MonkeyPatch):
+    # 36 documents in pages of 5 and batches of 2: every page boundary and a short last page.
+    monkeypatch.setattr(parse, "TODO_PAGE_DOCUMENTS", 5)
+    monkeypatch.setattr(parse, "BATCH_DOCUMENTS", 2)
+    assert env.cli("build") == 0
+    with duckdb.connect(str(env.db) + ".work", read_only=True) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT doc_id) FROM parsed_documents").fetchone() == (36, 36)
+    assert env.scalar("SELECT count(*) FROM articles") == 41
+    assert env.scalar("SELECT count(*) FROM articles a JOIN articles p ON a.parent_article_id = p.article_id") == 5
