@@ -18,9 +18,10 @@ from news_assets.versions import PARSER_VERSION
 from news_assets.warehouse import run_sql
 
 BATCH_DOCUMENTS = 2000  # one transaction per batch: a crash keeps finished batches, loses no half batch
-# Documents to parse, read from the warehouse this many at a time. Reading the whole list at once
-# held ~400 bytes a document (ANT x8, 252,200 documents: ~100 MB in the build process); each page
-# costs a join of raw_documents with parsed_documents (~20 ms on ANT x4), so pages are large.
+# Documents to parse, read from the warehouse this many at a time: the whole list, three Python
+# strings a document, grew with the corpus (with ingest paged too, ANT x8's build peaked at 797
+# MiB instead of 919: bench/memory_scale.py). Each page costs a join of raw_documents with
+# parsed_documents (19 ms a 2,000-document page on ANT x4, scratch), so pages are large.
 TODO_PAGE_DOCUMENTS = 10 * BATCH_DOCUMENTS
 
 ARTICLE_SCHEMA = {
