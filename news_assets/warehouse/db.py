@@ -127,7 +127,7 @@ class Warehouse:
             finally:
                 con.close()
 
-    def lookup(self, name: str, **frames: object) -> list[tuple]:
+    def lookup(self, name: str, params: dict | None = None, **frames: object) -> list[tuple]:
         """Rows of sql/<name>.sql, read under a small DuckDB memory limit (LOOKUP_MEMORY_LIMIT): for
         queries that scan a whole big column, such as rows picked all over a table by the ids in
         the registered ``frames`` (batches of bodies), or a summary over every body.
@@ -137,14 +137,14 @@ class Warehouse:
         +233 MB on ANT x2 at 1 GB, +82 and +83 MB at 32 MB; the cost grew with the table, not with
         the rows wanted. A sort of the rows wanted may not fit: sort them in Python. Results too
         big for the small limit are read again under larger ones (with_memory_fallback).
-        Not for use while this process holds another connection to the file (DuckDB refuses a
+        ``params``: the file's named $parameters. Not for use while this process holds another connection to the file (DuckDB refuses a
         second configuration of an open database).
         """
         def read(limit: str | None) -> list[tuple]:
             with self.connect(memory_limit=limit) as con:
                 for frame_name, frame in frames.items():
                     con.register(frame_name, frame)
-                return run_sql(con, name).fetchall()
+                return run_sql(con, name, **(params or {})).fetchall()
 
         return with_memory_fallback(read, LOOKUP_MEMORY_LIMIT)
 

@@ -51,3 +51,44 @@ def test_parse_in_small_pages_parses_every_document_once(env: Env, monkeypatch: 
         assert con.execute("SELECT count(*), count(DISTINCT doc_id) FROM parsed_documents").fetchone() == (36, 36)
     assert env.scalar("SELECT count(*) FROM articles") == 41
     assert env.scalar("SELECT count(*) FROM articles a JOIN articles p ON a.parent_article_id = p.article_id") == 5
+
+
+def test_articles_check_reads_only_new_bodies_and_a_failure_stays_until_fixed(env: Env, monkeypatch: pytest.MonkeyPatch):
+    import shutil
+
+    assert env.cli("build") == 0
+    with duckdb.connect(str(env.db) + ".work", read_only=True) as con:
+        (through,) = con.execute("SELECT value::TIMESTAMP FROM pipeline_state "
+                                 "WHERE key = 'articles_checked_through'").fetchone()
+        assert through == con.execute("SELECT max(parsed_at) FROM articles").fetchone()[0]
+    from news_assets.warehouse import Warehouse
+
+    checked_after, real_lookup = [], Warehouse.lookup
+
+    def spy(self, name, params=None, **frames):
+        if name == "parse/empty_since":
+            checked_after.append(params["after"])
+        return real_lookup(self, name, params, **frames)
+
+    monkeypatch.setattr(Warehouse, "lookup", spy)
+    # A new file whose article comes out with a blank body (a parser bug, simulated).
+    new = env.corpus / "zz_new.txt"
+    shutil.copy(sorted(env.corpus.glob("*.txt"))[0], new)
+    new.write_text(new.read_text(encoding="utf-8") + "\n(نسخة)\n", encoding="utf-8")  # new content
+    real_rows = parse.article_rows
+
+    def blank_body(doc_id, parsed):
+        rows, dropped = real_rows(doc_id, parsed)
+        if any(row["body"].endswith("(نسخة)") for row in rows):
+            for row in rows:
+                row["body"] = " "
+        return rows, dropped
+
+    monkeypatch.setattr(parse, "article_rows", blank_body)
+    with pytest.raises(SystemExit, match=r"steps: articles"):
+        env.cli("build")  # the blocking check fails the run
+    assert checked_after == [through]  # only what was parsed after the last clean check was read
+    monkeypatch.setattr(parse, "article_rows", real_rows)
+    with pytest.raises(SystemExit, match=r"steps: articles"):
+        env.cli("build")  # nothing new to parse, and the bad row is still checked
+    assert checked_after[-1] == through
