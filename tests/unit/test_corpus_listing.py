@@ -1,0 +1,26 @@
+"""Listing a corpus root: which files are taken and why others are not (news_assets.corpus)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from news_assets.corpus import _suffix, iter_corpus_files
+
+
+@pytest.mark.parametrize("name", ["a.txt", "A.TXT", "README", "notes.", "a.b.c", "a..", "x.tar.gz", "a.b.", "خبر.json"])
+def test_suffix_is_what_pathlib_gives(name: str):
+    assert _suffix(name) == Path(name).suffix
+
+
+def test_listing_is_sorted_skips_hidden_and_gives_reasons(tmp_path: Path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for rel in ["b/2.txt", "b/1.json", "a.txt", "README", "notes.pdf", "x.", ".dot.txt", ".hidden/z.txt"]:
+        (tmp_path / rel).write_text("نص", encoding="utf-8")
+    listed = {os.path.relpath(f.path, tmp_path): f.problem for f in iter_corpus_files(tmp_path)}
+    assert list(listed) == ["README", "a.txt", "notes.pdf", "x.", "b/1.json", "b/2.txt"]
+    assert listed["notes.pdf"] == "unsupported file type '.pdf'"
+    assert listed["README"] is None and listed["x."] is None  # no suffix: read and sniffed
+    assert listed["a.txt"] is None
