@@ -11,13 +11,16 @@ real entities and new days, not duplicates that clustering would fold away. A sa
 descendants (worker processes included; pages shared after a fork are counted once), so the figure
 is what the machine had to give, not one process's.
 
-    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1,2] [--where] [--timeline S] [--keep DIR]
+    .venv/bin/python bench/memory_scale.py [--corpus DIR] [--fractions 0.125,0.25,0.5,1,2] [--where] [--timeline S] [--keep DIR] [--refresh]
 
 Prints one row per size: files, articles, wall time, peak tree RSS, peak single-process RSS.
 --where adds when the peak came; --timeline S adds, every S seconds of the build, the summed PSS,
 the build process's RSS, the largest other process's RSS and the build's last log line. --keep DIR
 leaves each size's corpus, warehouse and Dagster home in DIR/share-<share> (for measuring one stage
-on a large warehouse) instead of deleting them.
+on a large warehouse) instead of deleting them. --refresh then times, on each size's warehouse, an
+unchanged refresh and a refresh with new files numbering 1 % of the corpus's (remixes of its newest
+files dated a year later): the same new data at every size, so it shows whether a refresh costs
+what is new or what is stored. Its table follows the memory table.
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ import threading
 import time
 from pathlib import Path
 
-from corpus_scale import CLI, DEFAULT_CORPUS, copy_into, corpus_files, count, fresh_env
+from corpus_scale import CLI, DEFAULT_CORPUS, copy_into, corpus_files, count, fresh_env, published_key
 
 _DOCNO = re.compile(r"<DOCNO>(.*?)</DOCNO>", re.S)
 _TIME = re.compile(r"<TIME>(.*?)</TIME>", re.S)
@@ -77,6 +80,39 @@ def add_remixed_copies(corpus_root: Path, dest_root: Path, paths: list[Path], co
             dest.write_text(out, encoding="utf-8")
             written += 1
     return written
+
+
+def add_newer_copies(corpus_root: Path, dest_root: Path, paths: list[Path], n: int) -> int:
+    """New files for a refresh: remixes of the n newest of `paths`, dated a year later (new days
+    after everything built), under dest_root/newer/; the number written."""
+    newest = sorted(paths, key=published_key)[-n:]
+    written = 0
+    for i, p in enumerate(newest):
+        other = paths[(i * 7919) % len(paths)]  # a file from anywhere in the corpus
+        out = remix(p.read_text(encoding="utf-8", errors="replace"),
+                    other.read_text(encoding="utf-8", errors="replace"), -1)
+        if out is None:
+            continue
+        dest = dest_root / "newer" / p.relative_to(corpus_root)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(out, encoding="utf-8")
+        written += 1
+    return written
+
+
+def refresh(env: dict, corpus_root: Path, files: list[Path], n_new: int) -> tuple[float, float, int, list[str]]:
+    """(unchanged refresh wall, refresh wall with n_new new files, files added, that build's stage
+    lines) on a built warehouse: the same new data at every size, so the two walls show what a
+    refresh costs as the warehouse grows."""
+    started = time.perf_counter()
+    subprocess.run([str(CLI), "build"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    unchanged = time.perf_counter() - started
+    added = add_newer_copies(corpus_root, Path(env["NEWS_CORPUS_DIR"]), files, n_new)
+    started = time.perf_counter()
+    done = subprocess.run([str(CLI), "build"], env=env, check=True, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    stages = [line.strip() for line in done.stderr.splitlines() if " ok in " in line or line.startswith("published")]
+    return unchanged, time.perf_counter() - started, added, stages
 
 
 def _children() -> dict[int, list[int]]:
@@ -175,6 +211,9 @@ def main() -> int:
     ap.add_argument("--timeline", type=float, default=0,
                     help="after each row: memory every this many seconds of the build, with its last log line")
     ap.add_argument("--keep", type=Path, help="leave each size's corpus, warehouse and Dagster home in DIR/share-<share>")
+    ap.add_argument("--refresh", action="store_true",
+                    help="after each build: an unchanged refresh, then one with 1 %% of the corpus's file count "
+                         "in new files (the same new data at every size)")
     args = ap.parse_args()
     if not args.corpus.is_dir():
         print(f"corpus {args.corpus} is absent (the shared ANT corpus sits at ../shared/corpora/ant-v2.1)")
@@ -184,6 +223,7 @@ def main() -> int:
     print(f"command: {' '.join(sys.argv)}\n")
     print("| share of corpus | files | articles | wall | peak memory (PSS), build + workers | peak RSS, largest process |")
     print("|---|---|---|---|---|---|")
+    refreshes = []
     for frac in (float(x) for x in args.fractions.split(",")):
         if args.keep:
             work = args.keep / f"share-{frac:g}"
@@ -210,9 +250,19 @@ def main() -> int:
                       f"last log line before it: {before[-1] if before else '-'} |", flush=True)
             if args.timeline:
                 print_timeline(s.samples, log, args.timeline)
+            if args.refresh:
+                unchanged, wall_new, added, stages = refresh(env, args.corpus, files, max(1, len(files) // 100))
+                refreshes.append((frac, count(env, "articles"), unchanged, added, wall_new, stages))
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
+    if refreshes:
+        print("\n| share of corpus | articles after the refresh | unchanged refresh | new files | refresh with them |")
+        print("|---|---|---|---|---|")
+        for frac, articles, unchanged, added, wall_new, _stages in refreshes:
+            print(f"| {frac:g} | {articles:,} | {unchanged:.1f} s | {added:,} | {wall_new:.1f} s |")
+        for frac, *_rest, stages in refreshes:
+            print(f"\n{frac:g}: " + "; ".join(stages))
     return 0
 
 
