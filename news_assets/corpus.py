@@ -23,11 +23,17 @@ class CorpusFile:
     problem: str | None  # why it cannot be ingested, decided without reading it; None if fine
 
 
-def iter_corpus_files(root: Path) -> Iterator[CorpusFile]:
+UNREADABLE = "file is not readable (permission denied)"
+
+
+def iter_corpus_files(root: Path, check_access: bool = True) -> Iterator[CorpusFile]:
     """Every non-hidden file under root, sorted, with a problem for files we must not read.
 
     Symlinks are followed only when their target stays inside the root; directories reached
     through symlinks are not walked (os.walk default), so no cycle and no escape.
+    ``check_access=False`` leaves out the read-permission check (a system call a file) for a
+    caller that checks only the files it is about to read (ingest: most files of a refresh are
+    unchanged and not read).
     """
     root = Path(root).resolve()
     for dirpath, dirnames, filenames in os.walk(root, onerror=None):
@@ -36,10 +42,10 @@ def iter_corpus_files(root: Path) -> Iterator[CorpusFile]:
             if name.startswith("."):
                 continue
             path = os.path.join(dirpath, name)
-            yield _describe(root, path)
+            yield _describe(root, path, check_access)
 
 
-def _describe(root: Path, path: str) -> CorpusFile:
+def _describe(root: Path, path: str, check_access: bool = True) -> CorpusFile:
     try:
         lst = os.lstat(path)
     except OSError as exc:
@@ -62,8 +68,8 @@ def _describe(root: Path, path: str) -> CorpusFile:
     suffix = _suffix(os.path.basename(path)).lower()
     if suffix not in ARTICLE_SUFFIXES:
         return CorpusFile(path, st.st_size, st.st_mtime_ns, f"unsupported file type {suffix!r}")
-    if not os.access(path, os.R_OK):
-        return CorpusFile(path, st.st_size, st.st_mtime_ns, "file is not readable (permission denied)")
+    if check_access and not os.access(path, os.R_OK):
+        return CorpusFile(path, st.st_size, st.st_mtime_ns, UNREADABLE)
     return CorpusFile(path, st.st_size, st.st_mtime_ns, None)
 
 

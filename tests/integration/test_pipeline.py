@@ -176,18 +176,23 @@ def test_a_range_run_reports_no_partition_a_row_count_but_its_own(env: Env):
 
 
 def test_bad_files_are_quarantined_with_a_reason(env: Env):
+    import os
     import random
 
     (env.corpus / "binary.txt").write_bytes(random.Random(7).randbytes(4000))
     (env.corpus / "empty.txt").write_bytes(b"   \n")
     (env.corpus / "notes.pdf").write_bytes(b"%PDF-1.4")
     (env.corpus / "outside.txt").symlink_to("/etc/hostname")
+    (env.corpus / "locked.txt").write_text("خبر", encoding="utf-8")
+    real_access = os.access  # tests may run as root, who reads anything: deny this one file
+    env.monkeypatch.setattr(os, "access", lambda path, mode: not str(path).endswith("locked.txt") and real_access(path, mode))
     env.cli("build")
     reasons = dict((p.rsplit("/", 1)[1], r) for p, r in env.sql(
         "SELECT path, reason FROM rejected_documents WHERE stage = 'ingest'"))
-    assert set(reasons) == {"binary.txt", "empty.txt", "notes.pdf", "outside.txt"}
+    assert set(reasons) == {"binary.txt", "empty.txt", "notes.pdf", "outside.txt", "locked.txt"}
     assert "outside the corpus root" in reasons["outside.txt"]
     assert "unsupported file type" in reasons["notes.pdf"]
+    assert reasons["locked.txt"] == "file is not readable (permission denied)"
     files_seen = sum(1 for p in env.corpus.iterdir())
     assert env.scalar("SELECT count(*) FROM raw_documents") + len(reasons) == files_seen
     assert env.scalar("SELECT count(*) FROM articles") == 41

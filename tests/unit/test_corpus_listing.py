@@ -24,3 +24,14 @@ def test_listing_is_sorted_skips_hidden_and_gives_reasons(tmp_path: Path):
     assert listed["notes.pdf"] == "unsupported file type '.pdf'"
     assert listed["README"] is None and listed["x."] is None  # no suffix: read and sniffed
     assert listed["a.txt"] is None
+
+
+def test_read_permission_is_checked_unless_the_caller_checks_it_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from news_assets import corpus
+
+    (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
+    asked = []
+    monkeypatch.setattr(corpus.os, "access", lambda path, mode: asked.append(path) or False)  # as if unreadable
+    assert [f.problem for f in iter_corpus_files(tmp_path)] == [corpus.UNREADABLE]
+    assert [f.problem for f in iter_corpus_files(tmp_path, check_access=False)] == [None]
+    assert len(asked) == 1

@@ -4,6 +4,7 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
@@ -11,7 +12,7 @@ from typing import TypeVar
 import dagster as dg
 import polars as pl
 
-from news_assets.corpus import iter_corpus_files
+from news_assets.corpus import UNREADABLE, iter_corpus_files
 from news_assets.parallel import WorkerPool
 from news_assets.progress import Progress
 from news_assets.defs.metadata import definition_metadata, standard_metadata
@@ -90,7 +91,8 @@ def raw_documents(
     # (252,200 files; bench/memory_scale.py). An interrupted run keeps the pages it wrote (each row
     # records one file as it was read) and the next run reads only the files after them.
     with WorkerPool() as pool:
-        for page in _pages(iter_corpus_files(corpus.path), INGEST_PAGE_FILES):
+        # Read permission is checked below for the files to read only (not for unchanged ones).
+        for page in _pages(iter_corpus_files(corpus.path, check_access=False), INGEST_PAGE_FILES):
             seen += len(page)
             known = {path for (path,) in wh.lookup("ingest/listed_unchanged", listed=pl.DataFrame(
                 [(f.path, f.bytes, f.mtime_ns) for f in page], orient="row",
@@ -99,8 +101,8 @@ def raw_documents(
             for f in page:
                 if f.path in known:
                     unchanged += 1
-                elif f.problem:
-                    rejects.append({"path": f.path, "sha256": None, "reason": f.problem, "bytes": f.bytes,
+                elif problem := f.problem or (None if os.access(f.path, os.R_OK) else UNREADABLE):
+                    rejects.append({"path": f.path, "sha256": None, "reason": problem, "bytes": f.bytes,
                                     "mtime_ns": f.mtime_ns})
                 else:
                     to_read.append(f)
