@@ -200,7 +200,8 @@ CREATE TABLE IF NOT EXISTS article_fingerprints (
     body_hash  VARCHAR NOT NULL,
     text_hash  UBIGINT NOT NULL,
     n_words    INTEGER NOT NULL,
-    minhash    UBIGINT[]
+    minhash    UBIGINT[],
+    band_keys  UBIGINT[]
 );
 COMMENT ON TABLE article_fingerprints IS 'Bookkeeping: per article body, the normalised-text hash and MinHash signature duplicate clustering starts from, so a refresh fingerprints only new articles.';
 

@@ -51,7 +51,8 @@ import polars as pl
 
 from .normalize import normalize_for_matching
 
-__all__ = ["candidate_pairs", "cluster_duplicates", "cluster_fingerprints", "fingerprint_bodies", "normalize_body", "MIN_NEAR_WORDS", "SHINGLE_WORDS"]
+__all__ = ["candidate_pairs", "cluster_duplicates", "cluster_fingerprints", "fingerprint_bodies", "normalize_body", "MIN_NEAR_WORDS",
+           "NUM_BANDS", "ROWS_PER_BAND", "SHINGLE_WORDS"]
 
 SHINGLE_WORDS = 5
 MIN_NEAR_WORDS = 8  # shorter bodies only cluster on exact match
@@ -132,10 +133,20 @@ def _minhash(shingles: pl.DataFrame) -> pl.DataFrame:
     return shingles.lazy().group_by("doc").agg(aggs).collect(engine="streaming")
 
 
+def register_signatures(con, signatures: pl.DataFrame) -> None:
+    """Make ``signatures`` (article_id, text_hash, minhash) the relation :func:`candidate_pairs`
+    reads on ``con``, with its band keys (sql/duplicates/frame_signatures.sql)."""
+    from news_assets.warehouse.db import run_sql  # the SQL file reader; nothing here needs a warehouse
+
+    con.register("signature_frame", signatures)
+    run_sql(con, "duplicates/frame_signatures", bands=NUM_BANDS, rows=ROWS_PER_BAND)
+
+
 def candidate_pairs(con) -> pl.DataFrame:
     """(a, b) normalised-text hashes, a < b, of the candidate pairs among the signatures in the
-    relation ``signatures`` (article_id, text_hash, minhash) on the DuckDB connection ``con``: the
-    LSH banding of sql/duplicates/candidate_pairs.sql, run where the signatures are stored."""
+    relation ``signatures`` (article_id, text_hash, minhash, band_keys) on the DuckDB connection
+    ``con``: the LSH banding of sql/duplicates/candidate_pairs.sql, run where the signatures are
+    stored (band_keys as sql/duplicates/write_fingerprints.sql computes them)."""
     from news_assets.warehouse.db import query  # the SQL file reader; nothing here needs a warehouse
 
     return query(con, "duplicates/candidate_pairs", bands=NUM_BANDS, rows=ROWS_PER_BAND,
@@ -250,7 +261,7 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
     if candidates is None:
         signatures = prints.filter(pl.col("minhash").is_not_null()).select("article_id", "text_hash", "minhash")
         with duckdb.connect(":memory:") as con:
-            con.register("signatures", signatures)
+            register_signatures(con, signatures)
             candidates = candidate_pairs(con)
     texts = prints.select(pl.Series("doc", range(n), dtype=pl.UInt32), "text_hash", "n_words")
     # exact groups: representative = first doc with that normalised text (empty texts stand alone)

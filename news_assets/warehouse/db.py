@@ -245,14 +245,24 @@ SCHEMA_TABLES = (
 )
 
 
+# Columns added to a table after warehouses were built with it (also in sql/schema.sql, for new ones).
+ADDED_COLUMNS = (("article_fingerprints", "band_keys", "UBIGINT[]"),)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the warehouse tables if any is missing (idempotent DDL in sql/schema.sql).
 
     Checked first so an ordinary write does not rewrite the catalogue comments every time.
     """
-    present = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    present = {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() UNION ALL SELECT table_name || '.' || column_name "
+        "FROM duckdb_columns() WHERE (table_name, column_name) IN (" + ", ".join(
+            f"('{table}', '{column}')" for table, column, _type in ADDED_COLUMNS) + ")").fetchall()}
     if not set(SCHEMA_TABLES) <= present:
         con.execute(load_sql("schema"))
+    for table, column, sql_type in ADDED_COLUMNS:
+        if f"{table}.{column}" not in present and table in present:  # a warehouse built before the column
+            con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> duckdb.DuckDBPyConnection:

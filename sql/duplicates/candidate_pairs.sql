@@ -1,15 +1,15 @@
 -- Candidate near-duplicate pairs by LSH banding of MinHash signatures (news_assets.text.duplicates).
--- Reads `signatures` (article_id, text_hash, minhash): equal normalised texts have equal signatures,
--- so texts, not articles, are paired. Band k is values k*$rows+1 .. (k+1)*$rows of the signature;
--- two texts whose band hashes agree in any of the $bands bands are a candidate pair. A bucket of
+-- Reads `signatures` (article_id, text_hash, minhash, band_keys): equal normalised texts have equal
+-- signatures, so texts, not articles, are paired. Band k is values k*rows+1 .. (k+1)*rows of the
+-- signature and band_keys[k+1] its hash (stored with the fingerprint: duplicates/write_fingerprints);
+-- two texts whose band keys agree in any of the $bands bands are a candidate pair. A bucket of
 -- more than $max_members texts (a template repeated thousands of times) is linked as a star from its
 -- first text (by smallest article id) plus a chain in that order, so its pairs stay linear in its
 -- size. Out: (a, b) normalised-text hashes, a < b, each pair once. Run in DuckDB so the signatures
 -- (800 bytes an article) never come into Python; the caller sets a small memory limit and retries
 -- under larger ones if the query does not fit (ANT x4: fits 128 MB, not 64 MB).
 WITH bands AS (
-    SELECT DISTINCT s.text_hash AS h, b.band,
-           hash(s.minhash[b.band * $rows + 1 : (b.band + 1) * $rows]) AS key
+    SELECT DISTINCT s.text_hash AS h, b.band, s.band_keys[b.band + 1] AS key
     FROM signatures s CROSS JOIN range($bands) b(band)
 ),
 buckets AS (

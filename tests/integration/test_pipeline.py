@@ -279,6 +279,22 @@ def test_duplicates_are_clustered_and_counts_come_with_and_without_them(env: Env
     assert dup_mentions > 0 and unique == all_ - dup_mentions
 
 
+def test_a_warehouse_fingerprinted_before_band_keys_gets_them_and_clusters_the_same(env: Env):
+    import duckdb
+
+    env.cli("build")
+    clusters = env.sql("SELECT * FROM article_duplicates ORDER BY article_id")
+    with duckdb.connect(str(env.db) + ".work") as con:  # as an older version left it
+        con.execute("ALTER TABLE article_fingerprints DROP COLUMN band_keys")
+        con.execute("DELETE FROM pipeline_state WHERE key = 'duplicates_fingerprint'")  # cluster again
+    assert env.cli("build") == 0
+    with duckdb.connect(str(env.db) + ".work", read_only=True) as con:
+        assert con.execute("SELECT count(*) FILTER (WHERE minhash IS NOT NULL), count(*) FILTER "
+                           "(WHERE len(band_keys) = 20) FROM article_fingerprints").fetchone() == (41, 41)
+    assert env.sql("SELECT * FROM article_duplicates ORDER BY article_id") == clusters
+    assert [k for k, in env.sql("SELECT duplicate_kind FROM article_duplicates")].count("near") == 1
+
+
 def test_offsets_check_flags_a_mention_that_does_not_match_its_body(env: Env):
     import duckdb
     import polars as pl

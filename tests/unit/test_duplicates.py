@@ -281,10 +281,10 @@ def _signatures(rows):
 def _pairs(signatures: pl.DataFrame) -> set[tuple[int, int]]:
     import duckdb
 
-    from news_assets.text.duplicates import candidate_pairs
+    from news_assets.text.duplicates import candidate_pairs, register_signatures
 
     with duckdb.connect(":memory:") as con:
-        con.register("signatures", signatures)
+        register_signatures(con, signatures)
         return set(candidate_pairs(con).iter_rows())
 
 

@@ -5,7 +5,8 @@ import polars as pl
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.resources import WarehouseResource
-from news_assets.text.duplicates import candidate_pairs, cluster_fingerprints, fingerprint_bodies
+from news_assets.text.duplicates import (NUM_BANDS, ROWS_PER_BAND, candidate_pairs, cluster_fingerprints,
+                                         fingerprint_bodies)
 from news_assets.versions import DUPLICATES_VERSION
 from news_assets.warehouse import query, run_sql
 from news_assets.warehouse.db import with_memory_fallback
@@ -43,7 +44,7 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         # for its body whatever happens next, so an interrupted run keeps them). Memory holds one
         # batch, never the corpus's text or prints.
         with wh.transaction() as con:
-            run_sql(con, "duplicates/drop_stale_fingerprints")
+            run_sql(con, "duplicates/drop_stale_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
             todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
         fingerprinted = 0
         for offset in range(0, len(todo_ids), FINGERPRINT_BATCH):
@@ -55,7 +56,7 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             del todo
             with wh.transaction() as con:
                 con.register("new_prints", prints)
-                run_sql(con, "duplicates/write_fingerprints")
+                run_sql(con, "duplicates/write_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
             fingerprinted += prints.height
             del prints
         with wh.connect() as con:
