@@ -137,8 +137,8 @@ class Warehouse:
         +233 MB on ANT x2 at 1 GB, +82 and +83 MB at 32 MB; the cost grew with the table, not with
         the rows wanted. A sort of the rows wanted may not fit: sort them in Python. Results too
         big for the small limit are read again under larger ones (with_memory_fallback).
-        ``params``: the file's named $parameters. Not for use while this process holds another connection to the file (DuckDB refuses a
-        second configuration of an open database).
+        ``params``: the file's named $parameters. Not for use while this process holds another
+        connection to the file (DuckDB refuses a second configuration of an open database).
         """
         def read(limit: str | None) -> list[tuple]:
             with self.connect(memory_limit=limit) as con:

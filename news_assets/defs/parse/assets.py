@@ -154,8 +154,10 @@ def articles(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
                                  "reason": reason, "articles": len(doc_rows)})
                 parsed_articles += len(rows)
                 listed += len(batch)
-                now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
                 with wh.transaction() as con:
+                    # Taken inside the lock: a batch committed after another has a later parsed_at,
+                    # which the empty-body check's checked-through mark relies on (parse/empty_since).
+                    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
                     con.register("batch_articles", pl.DataFrame(rows, schema=ARTICLE_SCHEMA))
                     con.register("batch_documents", pl.DataFrame(docs, schema=DOC_SCHEMA))
                     run_sql(con, "parse/write_batch", now=now, run_id=context.run_id, parser_version=PARSER_VERSION,
