@@ -295,6 +295,29 @@ def test_a_warehouse_fingerprinted_before_band_keys_gets_them_and_clusters_the_s
     assert [k for k, in env.sql("SELECT duplicate_kind FROM article_duplicates")].count("near") == 1
 
 
+def test_fingerprints_of_other_package_versions_are_made_again(env: Env):
+    from news_assets.defs.parse import duplicates
+
+    env.cli("build")
+    clusters = env.sql("SELECT * FROM article_duplicates ORDER BY article_id")
+    fingerprinted = []
+    real = duplicates.fingerprint_bodies
+    env.monkeypatch.setattr(duplicates, "fingerprint_bodies", lambda bodies: fingerprinted.extend(bodies) or real(bodies))
+    # As after an upgrade of Polars or DuckDB, whose hashes the stored fingerprints come from.
+    env.monkeypatch.setattr(duplicates, "FINGERPRINT_VERSIONS", "1:polars-0.0:duckdb-0.0")
+    assert env.cli("build") == 0
+    assert len(fingerprinted) == 41  # every body again, not only new ones
+    assert env.sql("SELECT * FROM article_duplicates ORDER BY article_id") == clusters
+    fingerprinted.clear()
+    (env.corpus / "zz_new.txt").write_text(
+        (env.corpus / sorted(p.name for p in env.corpus.iterdir())[0]).read_text(encoding="utf-8") + "\nتحديث\n",
+        encoding="utf-8")
+    assert env.cli("build") == 0
+    new_articles = env.scalar("SELECT count(*) FROM articles JOIN raw_documents USING (doc_id) "
+                              "WHERE path LIKE '%zz_new.txt'")
+    assert 1 <= len(fingerprinted) == new_articles  # the same versions: only the new file's articles
+
+
 def test_offsets_check_flags_a_mention_that_does_not_match_its_body(env: Env):
     import duckdb
     import polars as pl

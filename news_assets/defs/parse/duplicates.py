@@ -1,5 +1,6 @@
 """Duplicates: articles grouped into clusters of the same story, with a canonical article each."""
 import dagster as dg
+import duckdb
 import polars as pl
 
 from news_assets.defs.metadata import definition_metadata, standard_metadata
@@ -12,6 +13,8 @@ from news_assets.warehouse import query, run_sql
 from news_assets.warehouse.db import with_memory_fallback
 
 FINGERPRINT_BATCH = 5000
+# What stored fingerprints depend on besides the bodies: hashes are stable only within a version.
+FINGERPRINT_VERSIONS = f"{DUPLICATES_VERSION}:polars-{pl.__version__}:duckdb-{duckdb.__version__}"
 CANDIDATE_MEMORY_LIMIT = "128MB"  # DuckDB's limit while banding the signatures
 
 
@@ -33,7 +36,7 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     with wh.connect() as con:
         n_articles, fingerprint = run_sql(con, "duplicates/articles_fingerprint").fetchone()
         previous = run_sql(con, "duplicates/read_state").fetchone()
-    state = f"{DUPLICATES_VERSION}:{n_articles}:{fingerprint}"
+    state = f"{FINGERPRINT_VERSIONS}:{n_articles}:{fingerprint}"
     recomputed = previous is None or previous[0] != state
     if recomputed:
         # Fingerprint only bodies not seen before; clustering then starts from every stored
@@ -44,6 +47,7 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         # for its body whatever happens next, so an interrupted run keeps them). Memory holds one
         # batch, never the corpus's text or prints.
         with wh.transaction() as con:
+            run_sql(con, "duplicates/forget_other_versions", versions=FINGERPRINT_VERSIONS)
             run_sql(con, "duplicates/drop_stale_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
             todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
         fingerprinted = 0
