@@ -318,6 +318,123 @@ def test_fingerprints_of_other_package_versions_are_made_again(env: Env):
     assert 1 <= len(fingerprinted) == new_articles  # the same versions: only the new file's articles
 
 
+# Words for made-up bodies (written for these tests): seeded draws make long texts whose word
+# 5-shingles are nearly all distinct, so their Jaccard similarities follow from how they overlap.
+_WORDS = ("مدينة سوق مياه طريق مدرسة حديقة قطار ميناء جسر مصنع مكتبة شارع نهر جبل صحراء بحر سماء "
+          "مطر ريح شمس قمر ليل نهار صباح مساء عمل تجارة زراعة صناعة تعليم صحة رياضة ثقافة فن "
+          "موسيقى مسرح كتاب قلم ورق باب نافذة بيت غرفة مطبخ سيارة حافلة طائرة سفينة").split()
+
+
+def _words(seed: int, n: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return [rng.choice(_WORDS) for _ in range(n)]
+
+
+def _article(title: str, day: str, body: str) -> str:
+    return f"{title}\nتاريخ النشر: {day}\n{body}\nالمصدر: صحيفة الاختبار\n"
+
+
+def _clusters(env: Env) -> list[tuple]:
+    return env.sql("SELECT * FROM article_duplicates ORDER BY article_id")
+
+
+def _cluster_of(env: Env, name: str) -> list[tuple]:
+    """(file name, duplicate_kind) of every member of the cluster of the article of file ``name``."""
+    return env.sql("""
+        SELECT regexp_extract(r.path, '[^/]+$'), d.duplicate_kind
+        FROM article_duplicates d JOIN articles a USING (article_id) JOIN raw_documents r USING (doc_id)
+        WHERE d.cluster_id = (SELECT d2.cluster_id FROM article_duplicates d2 JOIN articles a2 USING (article_id)
+                              JOIN raw_documents r2 USING (doc_id) WHERE r2.path LIKE '%/' || ? AND a2.parent_article_id IS NULL)
+        ORDER BY 1""", [name])
+
+
+def _spy_whole_clusterings(env: Env) -> list[int]:
+    from news_assets.defs.parse import duplicates
+
+    calls: list[int] = []
+    real = duplicates._cluster_all
+    env.monkeypatch.setattr(duplicates, "_cluster_all", lambda *a: calls.append(1) or real(*a))
+    return calls
+
+
+def _add_round_two(env: Env) -> None:
+    common = _words(1, 240)
+    # A bridge: near both earlier made-up articles (Jaccard ~0.84 each), which are not near each
+    # other (~0.73), dated before both, so the merged cluster's canonical is the new article.
+    (env.corpus / "952_bridge.txt").write_text(_article("مقال جسر", "09/03/2025", " ".join(common)), encoding="utf-8")
+    # The body of 015 again, dated earlier: it joins 015 and 016's cluster as its new canonical.
+    body_015 = (env.corpus / "015_worldbank-digital-north-africa.txt").read_text(encoding="utf-8").splitlines()[2:7]
+    (env.corpus / "953_exact_015.txt").write_text(_article("نسخة", "01/03/2025", "\n".join(body_015)), encoding="utf-8")
+    (env.corpus / "954_unrelated.txt").write_text(_article("مقال آخر", "13/03/2025", " ".join(_words(3, 200))),
+                                                  encoding="utf-8")
+    (env.corpus / "955_short.txt").write_text(_article("قصير", "13/03/2025", "خبر قصير جدا"), encoding="utf-8")
+    (env.corpus / "956_short_again.txt").write_text(_article("قصير أيضا", "14/03/2025", "خبر قصير جدا"),
+                                                    encoding="utf-8")
+
+
+def _add_round_one(env: Env) -> None:
+    common = _words(1, 240)
+    (env.corpus / "950_story_a.txt").write_text(
+        _article("قصة أ", "10/03/2025", " ".join(common + _words(10, 40))), encoding="utf-8")
+    (env.corpus / "951_story_b.txt").write_text(
+        _article("قصة ب", "11/03/2025", " ".join(common + _words(11, 40))), encoding="utf-8")
+    # Near A (~0.86) but not near the round-two bridge (~0.73): it stays in A's cluster only through
+    # the pair verified in round one.
+    (env.corpus / "957_story_a_longer.txt").write_text(
+        _article("قصة أ مطولة", "12/03/2025", " ".join(common + _words(10, 40) + _words(12, 40))), encoding="utf-8")
+
+
+def test_articles_added_are_clustered_into_the_stored_clusters_as_a_whole_clustering_would(env: Env):
+    import duckdb
+
+    _add_round_one(env)
+    assert env.cli("build") == 0
+    assert _cluster_of(env, "950_story_a.txt") == [("950_story_a.txt", "canonical"), ("957_story_a_longer.txt", "near")]
+    assert _cluster_of(env, "951_story_b.txt") == [("951_story_b.txt", "canonical")]
+    whole = _spy_whole_clusterings(env)
+    _add_round_two(env)
+    assert env.cli("build") == 0
+    assert whole == []  # only articles were added: clustered into the stored clustering
+    assert _cluster_of(env, "952_bridge.txt") == [
+        ("950_story_a.txt", "near"), ("951_story_b.txt", "near"), ("952_bridge.txt", "canonical"),
+        ("957_story_a_longer.txt", "near")]
+    assert _cluster_of(env, "015_worldbank-digital-north-africa.txt") == [
+        ("015_worldbank-digital-north-africa.txt", "exact"), ("016_worldbank-digital-north-africa-repost.txt", "near"),
+        ("953_exact_015.txt", "canonical")]
+    assert [k for _, k in _cluster_of(env, "955_short.txt")] == ["canonical", "exact"]
+    assert _cluster_of(env, "954_unrelated.txt") == [("954_unrelated.txt", "canonical")]
+    incremental = _clusters(env)
+    with duckdb.connect(str(env.db) + ".work") as con:
+        con.execute("DELETE FROM pipeline_state WHERE key = 'duplicates_fingerprint'")  # cluster again, whole
+    assert env.cli("build") == 0
+    assert whole == [1]
+    assert _clusters(env) == incremental
+    # A changed file is not an addition: the whole clustering again.
+    (env.corpus / "954_unrelated.txt").write_text(_article("مقال آخر", "13/03/2025", " ".join(_words(4, 200))),
+                                                  encoding="utf-8")
+    assert env.cli("build") == 0
+    assert whole == [1, 1]
+
+
+def test_an_added_text_in_a_crowded_bucket_is_clustered_with_everything(env: Env):
+    from news_assets.defs.parse import duplicates
+
+    _add_round_one(env)
+    assert env.cli("build") == 0
+    whole = _spy_whole_clusterings(env)
+    # Buckets of more than this many texts are linked as a star and a chain, whose pairs depend on
+    # every member: an added member can drop an old pair, so only a whole clustering is right.
+    env.monkeypatch.setattr(duplicates, "MAX_BUCKET_PAIRS_MEMBERS", 1)
+    _add_round_two(env)
+    assert env.cli("build") == 0
+    assert whole == [1]
+    assert _cluster_of(env, "952_bridge.txt") == [
+        ("950_story_a.txt", "near"), ("951_story_b.txt", "near"), ("952_bridge.txt", "canonical"),
+        ("957_story_a_longer.txt", "near")]
+
+
 def test_offsets_check_flags_a_mention_that_does_not_match_its_body(env: Env):
     import duckdb
     import polars as pl

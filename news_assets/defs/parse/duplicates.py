@@ -6,8 +6,8 @@ import polars as pl
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.resources import WarehouseResource
-from news_assets.text.duplicates import (NUM_BANDS, ROWS_PER_BAND, candidate_pairs, cluster_fingerprints,
-                                         fingerprint_bodies)
+from news_assets.text.duplicates import (MAX_BUCKET_PAIRS_MEMBERS, NUM_BANDS, ROWS_PER_BAND, candidate_pairs,
+                                         cluster_fingerprints, fingerprint_bodies)
 from news_assets.versions import DUPLICATES_VERSION
 from news_assets.warehouse import query, run_sql
 from news_assets.warehouse.db import with_memory_fallback
@@ -35,73 +35,173 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     wh = warehouse.get()
     with wh.connect() as con:
         n_articles, fingerprint = run_sql(con, "duplicates/articles_fingerprint").fetchone()
-        previous = run_sql(con, "duplicates/read_state").fetchone()
-    state = f"{FINGERPRINT_VERSIONS}:{n_articles}:{fingerprint}"
-    recomputed = previous is None or previous[0] != state
+        previous = next(iter(run_sql(con, "duplicates/read_state").fetchall()), None)
+        state = f"{FINGERPRINT_VERSIONS}:{n_articles}:{fingerprint}"
+        recomputed = previous is None or previous[0] != state
+        added = query(con, "duplicates/added_articles").pl() if recomputed else None
+    clustering = "kept"
     if recomputed:
-        # Fingerprint only bodies not seen before; clustering then starts from every stored
-        # fingerprint and re-reads just the bodies of candidate pairs not verified before.
-        # A batch of bodies at a time: read under lookup's small limit (the ids are scattered, so
-        # the read scans every body, and at the usual limit DuckDB kept them cached), fingerprinted,
-        # and its fingerprints written in a transaction of their own (a stored fingerprint is valid
-        # for its body whatever happens next, so an interrupted run keeps them). Memory holds one
-        # batch, never the corpus's text or prints.
-        with wh.transaction() as con:
-            run_sql(con, "duplicates/forget_other_versions", versions=FINGERPRINT_VERSIONS)
-            run_sql(con, "duplicates/drop_stale_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
-            todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
-        fingerprinted = 0
-        for offset in range(0, len(todo_ids), FINGERPRINT_BATCH):
-            todo = pl.DataFrame(sorted(wh.lookup("duplicates/bodies_to_fingerprint", wanted=pl.DataFrame(
-                {"article_id": todo_ids[offset:offset + FINGERPRINT_BATCH]}, schema={"article_id": pl.String}))),
-                schema={"article_id": pl.String, "body_hash": pl.String, "body": pl.String}, orient="row")
-            prints = pl.concat([todo.select("article_id", "body_hash"),
-                                fingerprint_bodies(todo["body"].to_list())], how="horizontal")
-            del todo
-            with wh.transaction() as con:
-                con.register("new_prints", prints)
-                run_sql(con, "duplicates/write_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
-            fingerprinted += prints.height
-            del prints
-        with wh.connect() as con:
-            all_prints = query(con, "duplicates/fingerprints").pl()
-            similarities = {(a, b): j for a, b, j in run_sql(con, "duplicates/similarities").fetchall()}
-
-        def band(limit: str | None) -> pl.DataFrame:
-            with wh.connect(memory_limit=limit) as con:
-                run_sql(con, "duplicates/signatures")
-                return candidate_pairs(con)
-
-        # The signatures are banded where they are stored, under a small limit (larger if needed):
-        # banding ANT x4's took a process from 62 to 561 MiB RSS at the usual limit, 62 to 178 at
-        # 128 MB (scratch); reading them into Polars to band there, 62 to 505 before any banding.
-        candidates = with_memory_fallback(band, CANDIDATE_MEMORY_LIMIT)
-
-        def load_bodies(ids: list[str]) -> list[str]:
-            # The articles of candidate pairs lie anywhere in the table: a lookup, not a scan.
-            found = dict(wh.lookup("duplicates/bodies_of", wanted=pl.DataFrame({"article_id": ids})))
-            return [found[i] for i in ids]
-
-        clusters = cluster_fingerprints(all_prints, load_bodies, similarities=similarities, candidates=candidates)
-        with wh.transaction() as con:
-            con.register("new_similarities", pl.DataFrame(
-                [(a, b, j) for (a, b), j in similarities.items()], orient="row",
-                schema={"text_hash_a": pl.UInt64, "text_hash_b": pl.UInt64, "jaccard": pl.Float64}))
-            run_sql(con, "duplicates/write_similarities")
-            con.register("new_clusters", clusters)
-            run_sql(con, "duplicates/write_clusters")
-            run_sql(con, "duplicates/write_state", fingerprint=state)
-        context.log.info(f"fingerprinted {fingerprinted} new bodies; clustered {all_prints.height} articles")
+        fingerprinted = _fingerprint_new_bodies(wh)
+        if _only_added(previous, added, n_articles, fingerprint):
+            reclustered = _cluster_added(wh, added["article_id"].to_list(), state)
+            if reclustered is not None:
+                clustering = "incremental"
+                context.log.info(f"fingerprinted {fingerprinted} new bodies; {added.height} articles added, "
+                                 f"{reclustered} clustered again with the clusters they joined")
+        if clustering != "incremental":
+            clustered = _cluster_all(wh, state)
+            clustering = "whole"
+            context.log.info(f"fingerprinted {fingerprinted} new bodies; clustered {clustered} articles")
     else:
         context.log.info("articles unchanged since the last clustering: kept it")
     with wh.connect() as con:
         total, exact, near, clusters_with_dups, duplicate_ids, unclustered = run_sql(con, "duplicates/summary").fetchone()
         metadata = standard_metadata(con, "article_duplicates", total, "preview/article_duplicates")
     metadata.update({"exact_duplicates": int(exact), "near_duplicates": int(near),
-                     "clusters_with_duplicates": int(clusters_with_dups), "recomputed": recomputed})
+                     "clusters_with_duplicates": int(clusters_with_dups), "recomputed": recomputed,
+                     "clustering": clustering})
     return dg.MaterializeResult(
         metadata=metadata,
         check_results=[dg.AssetCheckResult(
             check_name="every_article_clustered_once", passed=duplicate_ids == 0 and unclustered == 0,
             metadata={"duplicate_ids": int(duplicate_ids), "unclustered": int(unclustered)})],
     )
+
+
+def _fingerprint_new_bodies(wh) -> int:
+    """Fingerprint the bodies that have none yet; the number fingerprinted.
+
+    A batch of bodies at a time: read under lookup's small limit (the ids are scattered, so the
+    read scans every body, and at the usual limit DuckDB kept them cached), fingerprinted, and its
+    fingerprints written in a transaction of their own (a stored fingerprint is valid for its body
+    whatever happens next, so an interrupted run keeps them). Memory holds one batch, never the
+    corpus's text or prints.
+    """
+    with wh.transaction() as con:
+        run_sql(con, "duplicates/forget_other_versions", versions=FINGERPRINT_VERSIONS)
+        run_sql(con, "duplicates/drop_stale_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
+        todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
+    fingerprinted = 0
+    for offset in range(0, len(todo_ids), FINGERPRINT_BATCH):
+        todo = pl.DataFrame(sorted(wh.lookup("duplicates/bodies_to_fingerprint", wanted=pl.DataFrame(
+            {"article_id": todo_ids[offset:offset + FINGERPRINT_BATCH]}, schema={"article_id": pl.String}))),
+            schema={"article_id": pl.String, "body_hash": pl.String, "body": pl.String}, orient="row")
+        prints = pl.concat([todo.select("article_id", "body_hash"),
+                            fingerprint_bodies(todo["body"].to_list())], how="horizontal")
+        del todo
+        with wh.transaction() as con:
+            con.register("new_prints", prints)
+            run_sql(con, "duplicates/write_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
+        fingerprinted += prints.height
+        del prints
+    return fingerprinted
+
+
+def _body_loader(wh):
+    def load_bodies(ids: list[str]) -> list[str]:
+        # The articles of candidate pairs lie anywhere in the table: a lookup, not a scan.
+        found = dict(wh.lookup("duplicates/bodies_of", wanted=pl.DataFrame({"article_id": ids})))
+        return [found[i] for i in ids]
+    return load_bodies
+
+
+def _cluster_all(wh, state: str) -> int:
+    """Cluster every article from the stored fingerprints and replace the clustering; the number
+    of articles clustered. Only the bodies of candidate pairs not verified before are read."""
+    with wh.connect() as con:
+        all_prints = query(con, "duplicates/fingerprints").pl()
+        similarities = {(a, b): j for a, b, j in run_sql(con, "duplicates/similarities").fetchall()}
+
+    def band(limit: str | None) -> pl.DataFrame:
+        with wh.connect(memory_limit=limit) as con:
+            run_sql(con, "duplicates/signatures")
+            return candidate_pairs(con)
+
+    # The signatures are banded where they are stored, under a small limit (larger if needed):
+    # banding ANT x4's took a process from 62 to 561 MiB RSS at the usual limit, 62 to 178 at
+    # 128 MB (scratch); reading them into Polars to band there, 62 to 505 before any banding.
+    candidates = with_memory_fallback(band, CANDIDATE_MEMORY_LIMIT)
+    clusters = cluster_fingerprints(all_prints, _body_loader(wh), similarities=similarities, candidates=candidates)
+    with wh.transaction() as con:
+        con.register("new_similarities", pl.DataFrame(
+            [(a, b, j) for (a, b), j in similarities.items()], orient="row",
+            schema={"text_hash_a": pl.UInt64, "text_hash_b": pl.UInt64, "jaccard": pl.Float64}))
+        run_sql(con, "duplicates/write_similarities")
+        con.register("new_clusters", clusters)
+        run_sql(con, "duplicates/write_clusters")
+        run_sql(con, "duplicates/write_state", fingerprint=state)
+    return all_prints.height
+
+
+def _only_added(previous: tuple | None, added: pl.DataFrame, n_articles: int, fingerprint: str) -> bool:
+    """Whether the articles changed only by the ``added`` ones since the clustering recorded in
+    ``previous`` (same fingerprint versions; none removed or changed): the stored fingerprint,
+    XOR the added articles' hashes, is the current one."""
+    if previous is None or added.height == 0:
+        return False
+    versions, _, rest = previous[0].rpartition(":")
+    versions, _, old_count = versions.rpartition(":")
+    if versions != FINGERPRINT_VERSIONS or not old_count.isdigit() or not rest.isdigit():
+        return False
+    combined = int(rest)
+    for print_ in added["print"].to_list():
+        combined ^= print_
+    return int(old_count) + added.height == n_articles and str(combined) == fingerprint
+
+
+def _cluster_added(wh, added_ids: list[str], state: str) -> int | None:
+    """Cluster the added articles into the stored clustering; the number of articles whose rows
+    were written again, or None when only a whole clustering gives the same result.
+
+    The same clusters as clustering everything again (tests compare both), for this reason: every
+    candidate pair the whole clustering would find is an old one (verified and stored before) or
+    has an added text in it, provided no LSH bucket an added text falls in has more than
+    MAX_BUCKET_PAIRS_MEMBERS texts (those are linked as a star and a chain whose pairs depend on
+    every member, so one more member can drop an old pair: then None). So the new clusters are the
+    old ones merged through the added articles' pairs, and only the added articles and the members
+    of the clusters they touch are clustered again, from their stored fingerprints and pairs.
+    """
+    added = pl.DataFrame({"article_id": added_ids}, schema={"article_id": pl.String})
+
+    def buckets(limit: str | None) -> pl.DataFrame:
+        with wh.connect(memory_limit=limit) as con:
+            con.register("added", added)
+            run_sql(con, "duplicates/signatures")
+            return query(con, "duplicates/added_buckets", bands=NUM_BANDS).pl()
+
+    members = with_memory_fallback(buckets, CANDIDATE_MEMORY_LIMIT)
+    if members.height and members.group_by("band", "key").len()["len"].max() > MAX_BUCKET_PAIRS_MEMBERS:
+        return None
+    with wh.connect() as con:
+        con.register("added", added)
+        added_texts = query(con, "duplicates/added_texts").pl()["text_hash"]
+    pairs = (
+        members.join(members, on=["band", "key"], suffix="_b")
+        .filter(pl.col("text_hash") < pl.col("text_hash_b"))
+        .filter(pl.col("text_hash").is_in(added_texts.implode()) | pl.col("text_hash_b").is_in(added_texts.implode()))
+        .select(pl.col("text_hash").alias("a"), pl.col("text_hash_b").alias("b"))
+        .unique()
+    )
+    texts = pl.DataFrame({"text_hash": pl.concat([added_texts, pairs["a"], pairs["b"]]).unique()})
+    with wh.connect() as con:
+        con.register("added", added)
+        con.register("texts", texts)
+        prints = query(con, "duplicates/affected_fingerprints").pl()
+        con.register("texts", prints.select("text_hash").unique())
+        known = run_sql(con, "duplicates/similarities_among").fetchall()
+    similarities = {(a, b): j for a, b, j in known}
+    stored = set(similarities)
+    # The pairs verified before among these texts stand for the old clusters' links (a cluster is
+    # connected by its pairs at or above the threshold); the new ones are verified now.
+    candidates = pl.concat([pairs, pl.DataFrame([k for k in stored], orient="row",
+                                                schema={"a": pl.UInt64, "b": pl.UInt64})]).unique()
+    clusters = cluster_fingerprints(prints, _body_loader(wh), similarities=similarities, candidates=candidates)
+    with wh.transaction() as con:
+        con.register("new_similarities", pl.DataFrame(
+            [(a, b, j) for (a, b), j in similarities.items() if (a, b) not in stored], orient="row",
+            schema={"text_hash_a": pl.UInt64, "text_hash_b": pl.UInt64, "jaccard": pl.Float64}))
+        run_sql(con, "duplicates/add_similarities")
+        con.register("new_clusters", clusters)
+        run_sql(con, "duplicates/update_clusters")
+        run_sql(con, "duplicates/write_state", fingerprint=state)
+    return clusters.height
