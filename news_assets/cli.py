@@ -290,7 +290,9 @@ def _publish(settings) -> None:
     warehouse = Warehouse(settings.duckdb_path)
     path = warehouse.publish()
     if warehouse.copied:
-        print(f"published {path} for readers in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        size = path.stat().st_size
+        how = "copied" if warehouse.written >= size else f"{warehouse.written / 1e6:,.0f} of {size / 1e6:,.0f} MB rewritten"
+        print(f"published {path} for readers in {time.monotonic() - started:.1f} s ({how})", file=sys.stderr)
     else:
         print(f"{path} for readers: already up to date (nothing changed since it was published)", file=sys.stderr)
 

@@ -43,20 +43,28 @@ class Warehouse:
         self.published_path = Path(published_path)
         self.path = self.published_path.with_name(self.published_path.name + ".work")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
-        self.copied = False  # whether the last publish() copied the work file
+        self.copied = False  # whether the last publish() published the work file
+        self.written = 0  # bytes the last publish() wrote (all of them when it copied, not patched)
 
     def publish(self) -> Path:
         """Atomically replace the analysts' file with a consistent copy of the work file.
 
         Skipped when neither file changed since the last publish (a refresh with nothing new, a
-        sensor's publish after a run that wrote nothing): the copy is the whole warehouse, written
-        and synced to disk, and grows with it (0.3 s and 226 MB for ANT). `self.copied` says
-        whether this call copied."""
+        sensor's publish after a run that wrote nothing). The file replaced is kept as a spare
+        (`.<name>.spare`): the next publish, if no reader still has the spare open, rewrites only
+        its blocks that differ from the work file and renames it into place. A copy of the whole
+        warehouse, written and synced, grew with it (0.8 s on ANT x4, 2-5 s on x8); a refresh
+        changes a few percent of the blocks (20 of 943 MB on ANT x4 + 315 files). Readers keep
+        their snapshot either way: DuckDB holds a lock on every file it has open, and a spare that
+        is locked is left alone (a full copy is made instead). `self.copied` says whether this
+        call published; `self.written` how many bytes it wrote.
+        """
         self.copied = False
+        self.written = 0
         if not self.path.exists():
             return self.published_path
         with self._locked(exclusive=True):
-            # A publish killed between copy and rename leaves its temporary copy: remove those.
+            # A publish killed between copy and rename leaves its temporary files: remove those.
             for stale in self.published_path.parent.glob(f".{self.published_path.name}.*.tmp"):
                 stale.unlink(missing_ok=True)
             con = _connect_with_retry(self.path, read_only=False)
@@ -67,15 +75,32 @@ class Warehouse:
             work = _file_identity(self.path)
             if work is not None and self._published_from() == [work, _file_identity(self.published_path)]:
                 return self.published_path
-            tmp = self.published_path.with_name(f".{self.published_path.name}.{os.getpid()}.tmp")
-            shutil.copyfile(self.path, tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o444)  # the published file is output: analysts cannot write into it by accident
-            os.replace(tmp, self.published_path)
+            new = self._spare_path
+            written = _patch_unlocked(self.path, new)
+            if written is None:
+                new = self.published_path.with_name(f".{self.published_path.name}.{os.getpid()}.tmp")
+                shutil.copyfile(self.path, new)
+                with open(new, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                written = os.path.getsize(new)
+            os.chmod(new, 0o444)  # the published file is output: analysts cannot write into it by accident
+            # The file about to be replaced becomes the next spare (a second name for it, made first).
+            keep = self.published_path.with_name(f".{self.published_path.name}.{os.getpid()}.keep.tmp")
+            try:
+                os.link(self.published_path, keep)
+            except FileNotFoundError:
+                keep = None
+            os.replace(new, self.published_path)
+            if keep is not None:
+                os.replace(keep, self._spare_path)
             self._record_published_from(work, _file_identity(self.published_path))
             self.copied = True
+            self.written = written
         return self.published_path
+
+    @property
+    def _spare_path(self) -> Path:
+        return self.published_path.with_name(f".{self.published_path.name}.spare")
 
     @property
     def _marker_path(self) -> Path:
@@ -159,6 +184,43 @@ class Warehouse:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+
+PATCH_CHUNK = 4 << 20  # bytes compared at a time
+PATCH_BLOCK = 256 << 10  # DuckDB's block size: the unit a checkpoint rewrites
+
+
+def _patch_unlocked(source: Path, target: Path) -> int | None:
+    """Make ``target`` a byte copy of ``source`` by writing only the blocks that differ, then sync
+    it; the bytes written. None, with ``target`` untouched, when it does not exist or a process
+    holds a lock on it (a DuckDB connection has it open: a reader of an earlier snapshot)."""
+    try:
+        os.chmod(target, 0o644)
+        fd = os.open(target, os.O_RDWR)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.chmod(target, 0o444)
+            return None
+        written = offset = 0
+        with open(source, "rb") as src:
+            while chunk := src.read(PATCH_CHUNK):
+                old = os.pread(fd, len(chunk), offset)
+                if old != chunk:
+                    for i in range(0, len(chunk), PATCH_BLOCK):
+                        block = chunk[i:i + PATCH_BLOCK]
+                        if old[i:i + PATCH_BLOCK] != block:
+                            os.pwrite(fd, block, offset + i)
+                            written += len(block)
+                offset += len(chunk)
+        os.ftruncate(fd, offset)
+        os.fsync(fd)
+        return written
+    finally:
+        os.close(fd)  # also releases the lock
 
 
 def _file_identity(path: Path) -> list | None:

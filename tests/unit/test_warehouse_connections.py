@@ -140,3 +140,70 @@ def test_publish_copies_only_when_the_work_file_or_the_published_file_changed(tm
     assert wh.copied
     wh.publish()
     assert not wh.copied
+
+
+def _same_bytes(a, b) -> bool:
+    return open(a, "rb").read() == open(b, "rb").read()
+
+
+def test_publish_rewrites_only_changed_blocks_of_the_spare_and_readers_keep_their_snapshot(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    wh = Warehouse(tmp_path / "news.duckdb")
+    with wh.transaction() as con:
+        con.execute("CREATE TABLE numbers AS SELECT range AS n, md5(range::VARCHAR) || md5((range * 7)::VARCHAR) AS pad "
+                    "FROM range(200000)")
+    wh.publish()  # nothing to patch yet: a copy
+    size = os.path.getsize(wh.published_path)
+    assert wh.copied and wh.written == size and not (tmp_path / ".news.duckdb.spare").exists()
+    first_inode = os.stat(wh.published_path).st_ino
+
+    with wh.transaction() as con:
+        con.execute("INSERT INTO numbers VALUES (-1, 'y')")
+    wh.publish()  # the spare is now the first snapshot; there was none to patch: a copy again
+    assert wh.written == os.path.getsize(wh.published_path)
+    assert os.stat(tmp_path / ".news.duckdb.spare").st_ino == first_inode
+
+    with wh.transaction() as con:
+        con.execute("INSERT INTO numbers VALUES (-2, 'z')")
+    wh.publish()  # the first snapshot's file patched into the third
+    assert os.stat(wh.published_path).st_ino == first_inode
+    assert 0 < wh.written < os.path.getsize(wh.published_path) / 2
+    assert _same_bytes(wh.published_path, wh.path)
+    assert _published_count(wh) == 200002
+    assert os.stat(wh.published_path).st_mode & 0o777 == 0o444
+
+    # A reader of the third snapshot holds it across two publishes: when it is the spare, it is
+    # not touched (a copy is made), and the reader goes on reading what it opened.
+    reader = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import duckdb, sys\n"
+            f"con = duckdb.connect({str(wh.published_path)!r}, read_only=True)\n"
+            "print(con.execute('SELECT count(*), min(n) FROM numbers').fetchone(), flush=True)\n"
+            "sys.stdin.readline()\n"
+            "print(con.execute('SELECT count(*), min(n) FROM numbers').fetchone(), flush=True)\n")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "(200002, -2)"
+        for n in (-3, -4):
+            with wh.transaction() as con:
+                con.execute("DELETE FROM numbers WHERE n BETWEEN 0 AND 5000")
+                con.execute("INSERT INTO numbers VALUES (?, 'w')", [n])
+            wh.publish()
+            assert _same_bytes(wh.published_path, wh.path)
+        assert wh.written == os.path.getsize(wh.published_path)  # the spare was the reader's file
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "(200002, -2)"
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    assert os.stat(wh.published_path).st_ino != first_inode
+
+    # With the reader gone, the next publish patches again.
+    with wh.transaction() as con:
+        con.execute("INSERT INTO numbers VALUES (-5, 'v')")
+    wh.publish()
+    assert wh.written < os.path.getsize(wh.published_path) / 2 and _same_bytes(wh.published_path, wh.path)
