@@ -212,6 +212,26 @@ CREATE TABLE IF NOT EXISTS duplicate_similarities (
 );
 COMMENT ON TABLE duplicate_similarities IS 'Bookkeeping: exact shingle Jaccard of candidate duplicate pairs already verified, by normalised-text hashes (a < b), so a refresh re-reads only the bodies of new pairs.';
 
+CREATE TABLE IF NOT EXISTS entity_mention_changes (
+    entity_id      VARCHAR NOT NULL,
+    entity_type    VARCHAR NOT NULL,
+    canonical_key  VARCHAR NOT NULL,
+    canonical_name VARCHAR NOT NULL,
+    surface        VARCHAR NOT NULL,
+    article_id     VARCHAR NOT NULL,
+    published_date DATE,
+    mentions       BIGINT NOT NULL
+);
+COMMENT ON TABLE entity_mention_changes IS 'Bookkeeping: mentions written (+) and deleted (-) since entities was last brought up to date, by entity, name, surface and article, so its totals follow the changes instead of re-reading every mention.';
+
+CREATE TABLE IF NOT EXISTS entity_surface_counts (
+    entity_id      VARCHAR NOT NULL,
+    canonical_name VARCHAR NOT NULL,
+    surface        VARCHAR NOT NULL,
+    mentions       BIGINT NOT NULL
+);
+COMMENT ON TABLE entity_surface_counts IS 'Bookkeeping: mentions by entity, resolved name and surface (what entities.canonical_name and aliases come from), kept up to date with entities.';
+
 CREATE TABLE IF NOT EXISTS pipeline_state (
     key   VARCHAR NOT NULL,
     value VARCHAR NOT NULL

@@ -17,3 +17,10 @@ SELECT m.entity_id, b.canonical_name, any_value(m.entity_type), list_sort(list(D
 FROM entity_mentions m JOIN best_name b USING (entity_id)
 GROUP BY m.entity_id, b.canonical_name
 ORDER BY m.entity_id;
+-- What entities/apply_mention_changes then keeps up to date.
+DELETE FROM entity_surface_counts;
+INSERT INTO entity_surface_counts (entity_id, canonical_name, surface, mentions)
+SELECT entity_id, canonical_name, surface, count(*) FROM entity_mentions GROUP BY ALL;
+DELETE FROM entity_mention_changes;
+DELETE FROM pipeline_state WHERE key = 'entities_totals';
+INSERT INTO pipeline_state VALUES ('entities_totals', $version);

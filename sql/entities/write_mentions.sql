@@ -1,4 +1,11 @@
--- Replace the mentions of one batch of re-extracted articles (new_mentions, new_log: registered frames).
+-- Replace the mentions of one batch of re-extracted articles (new_mentions, new_log: registered frames);
+-- what is deleted and written is logged for `entities` (entity_mention_changes).
+INSERT INTO entity_mention_changes (entity_id, entity_type, canonical_key, canonical_name, surface, article_id,
+    published_date, mentions)
+SELECT entity_id, entity_type, canonical_key, canonical_name, surface, article_id, published_date, -count(*)
+FROM entity_mentions m
+WHERE m.article_id IN (SELECT article_id FROM new_log)
+GROUP BY ALL;
 DELETE FROM entity_mentions WHERE article_id IN (SELECT article_id FROM new_log);
 DELETE FROM extraction_log WHERE article_id IN (SELECT article_id FROM new_log);
 INSERT INTO entity_mentions (mention_id, article_id, doc_id, entity_id, entity_type, surface, start_char, end_char,
@@ -8,3 +15,8 @@ SELECT mention_id, article_id, doc_id, entity_id, entity_type, surface, start_ch
 FROM new_mentions;
 INSERT INTO extraction_log (article_id, body_hash, extractor_version, mentions, published_date, extracted_at, run_id)
 SELECT article_id, body_hash, $extractor_version, mentions, published_date, $now, $run_id FROM new_log;
+INSERT INTO entity_mention_changes (entity_id, entity_type, canonical_key, canonical_name, surface, article_id,
+    published_date, mentions)
+SELECT entity_id, entity_type, canonical_key, canonical_name, surface, article_id, published_date, count(*)
+FROM new_mentions
+GROUP BY ALL;

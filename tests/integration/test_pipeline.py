@@ -435,6 +435,86 @@ def test_an_added_text_in_a_crowded_bucket_is_clustered_with_everything(env: Env
         ("957_story_a_longer.txt", "near")]
 
 
+def _spy_entity_sql(env: Env) -> list[str]:
+    from news_assets.defs.entities import assets
+
+    names: list[str] = []
+    real = assets.run_sql
+    env.monkeypatch.setattr(assets, "run_sql", lambda con, name, **p: names.append(name) or real(con, name, **p))
+    return names
+
+
+def _entities(env: Env) -> list[tuple]:
+    return env.sql("SELECT * FROM entities ORDER BY entity_id")
+
+
+def test_entity_totals_follow_logged_changes_as_a_whole_rebuild_would(env: Env):
+    import duckdb
+
+    assert env.cli("build") == 0
+    sql = _spy_entity_sql(env)
+    # New articles (one dated before every other, one undated), a changed one, a deleted one and a
+    # re-dated one: mentions written, deleted and moved between days.
+    (env.corpus / "960_new.txt").write_text(_article(
+        "زيارة", "01/01/2024", "زار الرئيس الفرنسي إيمانويل ماكرون القاهرة والتقى وزير الخارجية الأردني في عمّان."),
+        encoding="utf-8")
+    (env.corpus / "961_undated.txt").write_text(
+        "خبر بلا تاريخ\nقالت منظمة الصحة العالمية في جنيف إن الحملة في المغرب وتونس نجحت.\n", encoding="utf-8")
+    (env.corpus / "001_macron-scholz-paris.txt").write_text(_article(
+        "تغيير", "10/03/2025", "التقى المستشار الألماني أولاف شولتس في برلين رئيس الوزراء الياباني."), encoding="utf-8")
+    (env.corpus / "002_egypt-worldbank-infrastructure.txt").unlink()
+    moved = env.corpus / "003_morocco-squad-regragui.txt"
+    lines = moved.read_text(encoding="utf-8").splitlines()
+    lines[1] = "تاريخ النشر: 20/03/2025"
+    moved.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert env.cli("build") == 0
+    assert "entities/apply_mention_changes" in sql and "entities/rebuild_entities" not in sql
+    assert env.scalar("SELECT min(first_seen) FROM entities") == dt.date(2024, 1, 1)
+    kept = _entities(env)
+    with duckdb.connect(str(env.db) + ".work", read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM entity_mention_changes").fetchone() == (0,)
+    with duckdb.connect(str(env.db) + ".work") as con:
+        con.execute("DELETE FROM pipeline_state WHERE key = 'entities_totals'")  # rebuild them whole
+    del sql[:]
+    assert env.cli("backfill", "--start", "2025-03-12", "--end", "2025-03-12") == 0  # runs the totals
+    assert "entities/rebuild_entities" in sql
+    assert _entities(env) == kept
+
+
+def test_a_warehouse_built_before_the_kept_totals_gets_them(env: Env):
+    import duckdb
+
+    assert env.cli("build") == 0
+    with duckdb.connect(str(env.db) + ".work") as con:  # as an older version left it
+        con.execute("DROP TABLE entity_mention_changes")
+        con.execute("DROP TABLE entity_surface_counts")
+        con.execute("DELETE FROM pipeline_state WHERE key = 'entities_totals'")
+    (env.corpus / "960_new.txt").write_text(_article(
+        "زيارة", "01/01/2024", "زار الرئيس الفرنسي إيمانويل ماكرون القاهرة."), encoding="utf-8")
+    assert env.cli("build") == 0
+    kept = _entities(env)
+    assert env.scalar("SELECT min(first_seen) FROM entities") == dt.date(2024, 1, 1)
+    with duckdb.connect(str(env.db) + ".work") as con:
+        assert con.execute("SELECT sum(mentions) FROM entity_surface_counts").fetchone() == \
+            con.execute("SELECT count(*) FROM entity_mentions").fetchone()
+        con.execute("DELETE FROM pipeline_state WHERE key = 'entities_totals'")
+    assert env.cli("backfill", "--start", "2025-03-12", "--end", "2025-03-12") == 0
+    assert _entities(env) == kept
+
+
+def test_entity_totals_that_disagree_with_the_mentions_are_rebuilt(env: Env):
+    import duckdb
+
+    assert env.cli("build") == 0
+    whole = _entities(env)
+    with duckdb.connect(str(env.db) + ".work") as con:  # changes no writer logged
+        con.execute("UPDATE entities SET mentions = mentions + 1 WHERE entity_id = (SELECT min(entity_id) FROM entities)")
+    sql = _spy_entity_sql(env)
+    assert env.cli("build") == 0 and env.cli("backfill", "--start", "2025-03-12", "--end", "2025-03-12") == 0
+    assert "entities/rebuild_entities" in sql
+    assert _entities(env) == whole
+
+
 def test_offsets_check_flags_a_mention_that_does_not_match_its_body(env: Env):
     import duckdb
     import polars as pl

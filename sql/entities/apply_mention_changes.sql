@@ -1,0 +1,83 @@
+-- Bring `entities` up to date from entity_mention_changes (the mentions written and deleted since
+-- it last was), rewriting only the rows of the entities those changes touch, with the same values
+-- entities/rebuild_entities would give them (tests compare both):
+--   mentions, undated_mentions  += the logged change;
+--   articles                    += articles that now mention the entity and did not before, minus
+--                                  the reverse (before = now - logged change, per article);
+--   canonical_name, aliases     from entity_surface_counts, kept up to date here;
+--   first_seen, last_seen       min / max over the entity's current mentions.
+CREATE OR REPLACE TEMP TABLE changed_entities AS
+SELECT entity_id, any_value(entity_type) AS entity_type, any_value(canonical_key) AS canonical_key,
+    sum(mentions) AS mentions, coalesce(sum(mentions) FILTER (WHERE published_date IS NULL), 0) AS undated_mentions
+FROM entity_mention_changes
+GROUP BY entity_id;
+
+CREATE OR REPLACE TEMP TABLE surface_counts AS
+SELECT entity_id, canonical_name, surface, sum(mentions) AS mentions
+FROM (
+    SELECT s.entity_id, s.canonical_name, s.surface, s.mentions
+    FROM entity_surface_counts s SEMI JOIN changed_entities c USING (entity_id)
+    UNION ALL
+    SELECT entity_id, canonical_name, surface, mentions FROM entity_mention_changes
+)
+GROUP BY ALL;
+DELETE FROM entity_surface_counts WHERE entity_id IN (SELECT entity_id FROM changed_entities);
+INSERT INTO entity_surface_counts (entity_id, canonical_name, surface, mentions)
+SELECT entity_id, canonical_name, surface, mentions FROM surface_counts WHERE mentions <> 0;
+
+CREATE OR REPLACE TEMP TABLE changed_rows AS
+WITH logged AS (
+    SELECT entity_id, article_id, sum(mentions) AS change FROM entity_mention_changes GROUP BY ALL
+),
+present AS (
+    SELECT m.entity_id, m.article_id, count(*) AS n
+    FROM entity_mentions m
+    WHERE m.article_id IN (SELECT article_id FROM logged)
+    GROUP BY ALL
+),
+article_change AS (
+    SELECT l.entity_id,
+        sum((coalesce(p.n, 0) > 0)::BIGINT - (coalesce(p.n, 0) - l.change > 0)::BIGINT) AS articles
+    FROM logged l LEFT JOIN present p USING (entity_id, article_id)
+    GROUP BY l.entity_id
+),
+names AS (
+    SELECT entity_id, canonical_name, sum(mentions) AS n FROM surface_counts WHERE mentions > 0 GROUP BY ALL
+),
+best_name AS (
+    SELECT entity_id, arg_max(canonical_name, (n, length(canonical_name), canonical_name)) AS canonical_name
+    FROM names GROUP BY ALL
+),
+aliases AS (
+    SELECT entity_id, list_sort(list(DISTINCT surface)) AS aliases FROM surface_counts WHERE mentions > 0 GROUP BY ALL
+),
+seen AS (
+    SELECT entity_id, min(published_date) AS first_seen, max(published_date) AS last_seen
+    FROM entity_mentions
+    WHERE entity_id IN (SELECT entity_id FROM changed_entities)
+    GROUP BY entity_id
+)
+SELECT c.entity_id, b.canonical_name, coalesce(e.entity_type, c.entity_type) AS entity_type, a.aliases,
+    coalesce(e.canonical_key, c.canonical_key) AS canonical_key,
+    coalesce(e.mentions, 0) + c.mentions AS mentions,
+    coalesce(e.articles, 0) + coalesce(ac.articles, 0) AS articles,
+    coalesce(e.undated_mentions, 0) + c.undated_mentions AS undated_mentions,
+    s.first_seen, s.last_seen
+FROM changed_entities c
+LEFT JOIN entities e USING (entity_id)
+LEFT JOIN article_change ac USING (entity_id)
+LEFT JOIN best_name b USING (entity_id)
+LEFT JOIN aliases a USING (entity_id)
+LEFT JOIN seen s USING (entity_id);
+
+DELETE FROM entities WHERE entity_id IN (SELECT entity_id FROM changed_entities);
+INSERT INTO entities (entity_id, canonical_name, entity_type, aliases, canonical_key, mentions, articles,
+    undated_mentions, first_seen, last_seen)
+SELECT entity_id, canonical_name, entity_type, aliases, canonical_key, mentions, articles, undated_mentions,
+    first_seen, last_seen
+FROM changed_rows WHERE mentions > 0
+ORDER BY entity_id;
+DELETE FROM entity_mention_changes;
+DROP TABLE changed_entities;
+DROP TABLE surface_counts;
+DROP TABLE changed_rows;
