@@ -1,5 +1,6 @@
--- Articles whose current body has no fingerprint yet (ids only: bodies are read a batch at a time).
-SELECT a.article_id
+-- Articles whose current body has no fingerprint yet (ids and when they were parsed: bodies are
+-- read a batch at a time, duplicates/bodies_to_fingerprint).
+SELECT a.article_id, a.parsed_at
 FROM articles a
 LEFT JOIN article_fingerprints f ON f.article_id = a.article_id AND f.body_hash = a.body_hash
 WHERE f.article_id IS NULL

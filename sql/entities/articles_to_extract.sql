@@ -1,7 +1,7 @@
--- Articles in scope whose current body has not been through this extractor version (ids only:
--- bodies are read a batch at a time, entities/articles_batch).
+-- Articles in scope whose current body has not been through this extractor version (ids and when
+-- they were parsed: bodies are read a batch at a time, entities/articles_batch).
 -- Scope: the partition days [$start, $end], or the undated bucket when $undated.
-SELECT a.article_id
+SELECT a.article_id, a.parsed_at
 FROM articles a
 LEFT JOIN extraction_log l
     ON l.article_id = a.article_id AND l.body_hash = a.body_hash

@@ -80,11 +80,13 @@ def _fingerprint_new_bodies(wh) -> int:
     with wh.transaction() as con:
         run_sql(con, "duplicates/forget_other_versions", versions=FINGERPRINT_VERSIONS)
         run_sql(con, "duplicates/drop_stale_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
-        todo_ids = [a for (a,) in run_sql(con, "duplicates/articles_to_fingerprint").fetchall()]
+        todo_rows = run_sql(con, "duplicates/articles_to_fingerprint").fetchall()
     fingerprinted = 0
-    for offset in range(0, len(todo_ids), FINGERPRINT_BATCH):
-        todo = pl.DataFrame(sorted(wh.lookup("duplicates/bodies_to_fingerprint", wanted=pl.DataFrame(
-            {"article_id": todo_ids[offset:offset + FINGERPRINT_BATCH]}, schema={"article_id": pl.String}))),
+    for offset in range(0, len(todo_rows), FINGERPRINT_BATCH):
+        batch = todo_rows[offset:offset + FINGERPRINT_BATCH]
+        todo = pl.DataFrame(sorted(wh.lookup(
+            "duplicates/bodies_to_fingerprint", params={"since": min(parsed_at for _a, parsed_at in batch)},
+            wanted=pl.DataFrame({"article_id": [a for a, _p in batch]}, schema={"article_id": pl.String}))),
             schema={"article_id": pl.String, "body_hash": pl.String, "body": pl.String}, orient="row")
         prints = pl.concat([todo.select("article_id", "body_hash"),
                             fingerprint_bodies(todo["body"].to_list())], how="horizontal")
