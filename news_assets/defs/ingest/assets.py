@@ -94,7 +94,9 @@ def raw_documents(
         # Read permission is checked below for the files to read only (not for unchanged ones).
         for page in _pages(iter_corpus_files(corpus.path, check_access=False), INGEST_PAGE_FILES):
             seen += len(page)
-            known = {path for (path,) in wh.lookup("ingest/listed_unchanged", listed=pl.DataFrame(
+            paths = [f.path for f in page]
+            known = {path for (path,) in wh.lookup(
+                "ingest/listed_unchanged", params={"lo": min(paths), "hi": max(paths)}, listed=pl.DataFrame(
                 [(f.path, f.bytes, f.mtime_ns) for f in page], orient="row",
                 schema={"path": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64}))}
             documents, rejects, to_read = [], [], []
