@@ -8,7 +8,8 @@ INSERT INTO entity_mention_changes (entity_id, entity_type, canonical_key, canon
     published_date, mentions)
 SELECT entity_id, entity_type, canonical_key, canonical_name, surface, article_id, published_date, -count(*)
 FROM entity_mentions m
-WHERE m.article_id IN (SELECT article_id FROM todo)
+WHERE EXISTS (SELECT 1 FROM pipeline_state WHERE key = 'entities_totals')
+  AND m.article_id IN (SELECT article_id FROM todo)
 GROUP BY ALL;
 DELETE FROM entity_mentions WHERE article_id IN (SELECT article_id FROM todo);
 DELETE FROM extraction_log WHERE article_id IN (SELECT article_id FROM todo);
