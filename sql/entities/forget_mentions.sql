@@ -2,8 +2,9 @@
 -- frame of article_id), in the transaction that lists them. The batches then only append: a batch
 -- that first deletes rows spread over the table took ~0.4 s more to checkpoint, inside the
 -- warehouse lock. An interrupted run leaves these articles without mentions and without a log
--- row, so the next run extracts them again.
--- What is deleted is logged for `entities` (entity_mention_changes), in the same transaction.
+-- row, so the next run extracts them again. Each batch runs it again for its own articles before
+-- writing them (entities/write_mentions): normally nothing is left to delete by then. What is
+-- deleted is logged for `entities` (entity_mention_changes), in the same transaction.
 INSERT INTO entity_mention_changes (entity_id, entity_type, canonical_key, canonical_name, surface, article_id,
     published_date, mentions)
 SELECT entity_id, entity_type, canonical_key, canonical_name, surface, article_id, published_date, -count(*)

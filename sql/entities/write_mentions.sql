@@ -1,14 +1,6 @@
--- Replace the mentions of one batch of re-extracted articles (new_mentions, new_log: registered frames);
--- what is deleted and written is logged for `entities` (entity_mention_changes).
-INSERT INTO entity_mention_changes (entity_id, entity_type, canonical_key, canonical_name, surface, article_id,
-    published_date, mentions)
-SELECT entity_id, entity_type, canonical_key, canonical_name, surface, article_id, published_date, -count(*)
-FROM entity_mentions m
-WHERE EXISTS (SELECT 1 FROM pipeline_state WHERE key = 'entities_totals')
-  AND m.article_id IN (SELECT article_id FROM new_log)
-GROUP BY ALL;
-DELETE FROM entity_mentions WHERE article_id IN (SELECT article_id FROM new_log);
-DELETE FROM extraction_log WHERE article_id IN (SELECT article_id FROM new_log);
+-- Write the mentions of one batch of re-extracted articles (new_mentions, new_log: registered frames),
+-- after entities/forget_mentions dropped what they had, and log what is written for `entities`
+-- (entity_mention_changes).
 INSERT INTO entity_mentions (mention_id, article_id, doc_id, entity_id, entity_type, surface, start_char, end_char,
     canonical_key, canonical_name, extractor, published_date, run_id)
 SELECT mention_id, article_id, doc_id, entity_id, entity_type, surface, start_char, end_char,

@@ -73,8 +73,11 @@ def _extract_batch(
         log.append((article_id, body_hash, len(rows), published_date))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with wh.transaction() as con:
+        new_log = pl.DataFrame(log, schema=LOG_SCHEMA, orient="row")
+        con.register("todo", new_log.select("article_id"))
+        run_sql(con, "entities/forget_mentions")  # normally nothing: the scope forgot them first
         con.register("new_mentions", pl.DataFrame(mentions, schema=MENTION_SCHEMA, orient="row"))
-        con.register("new_log", pl.DataFrame(log, schema=LOG_SCHEMA, orient="row"))
+        con.register("new_log", new_log)
         run_sql(con, "entities/write_mentions", extractor_version=version, run_id=run_id, now=now)
     found = len(mentions)
     del work, chunks, results, mentions

@@ -124,15 +124,22 @@ def _cluster_all(wh, state: str) -> int:
     # 128 MB (scratch); reading them into Polars to band there, 62 to 505 before any banding.
     candidates = with_memory_fallback(band, CANDIDATE_MEMORY_LIMIT)
     clusters = cluster_fingerprints(all_prints, _body_loader(wh), similarities=similarities, candidates=candidates)
+    _write_clustering(wh, similarities.items(), "duplicates/write_similarities", clusters, "duplicates/write_clusters",
+                      state)
+    return all_prints.height
+
+
+def _write_clustering(wh, pairs, pairs_sql: str, clusters: pl.DataFrame, clusters_sql: str, state: str) -> None:
+    """In one transaction: the verified ``pairs`` ((a, b), jaccard) and the ``clusters`` rows,
+    through the given SQL files, and the state they were computed for."""
     with wh.transaction() as con:
         con.register("new_similarities", pl.DataFrame(
-            [(a, b, j) for (a, b), j in similarities.items()], orient="row",
+            [(a, b, j) for (a, b), j in pairs], orient="row",
             schema={"text_hash_a": pl.UInt64, "text_hash_b": pl.UInt64, "jaccard": pl.Float64}))
-        run_sql(con, "duplicates/write_similarities")
+        run_sql(con, pairs_sql)
         con.register("new_clusters", clusters)
-        run_sql(con, "duplicates/write_clusters")
+        run_sql(con, clusters_sql)
         run_sql(con, "duplicates/write_state", fingerprint=state)
-    return all_prints.height
 
 
 def _only_added(previous: tuple | None, added: pl.DataFrame, n_articles: int, fingerprint: str) -> bool:
@@ -198,12 +205,6 @@ def _cluster_added(wh, added_ids: list[str], state: str) -> int | None:
     candidates = pl.concat([pairs, pl.DataFrame([k for k in stored], orient="row",
                                                 schema={"a": pl.UInt64, "b": pl.UInt64})]).unique()
     clusters = cluster_fingerprints(prints, _body_loader(wh), similarities=similarities, candidates=candidates)
-    with wh.transaction() as con:
-        con.register("new_similarities", pl.DataFrame(
-            [(a, b, j) for (a, b), j in similarities.items() if (a, b) not in stored], orient="row",
-            schema={"text_hash_a": pl.UInt64, "text_hash_b": pl.UInt64, "jaccard": pl.Float64}))
-        run_sql(con, "duplicates/add_similarities")
-        con.register("new_clusters", clusters)
-        run_sql(con, "duplicates/update_clusters")
-        run_sql(con, "duplicates/write_state", fingerprint=state)
+    _write_clustering(wh, [(k, j) for k, j in similarities.items() if k not in stored], "duplicates/add_similarities",
+                      clusters, "duplicates/update_clusters", state)
     return clusters.height
