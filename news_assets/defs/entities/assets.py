@@ -53,6 +53,12 @@ def _extract_articles(item: tuple) -> list[list[tuple]]:
     ]
 
 
+def _totals_kept(con) -> bool:
+    """Whether `entities` keeps its totals from the change log, so writers must log what they
+    change (asked inside each write transaction: writers are serialised, so the answer holds)."""
+    return bool(run_sql(con, "entities/totals_kept").fetchall()[0][0])
+
+
 def _extract_batch(
     pool: WorkerPool, wh: Warehouse, which: tuple, version: str, run_id: str, ids: list[str], since: dt.datetime
 ) -> tuple[int, int]:
@@ -73,12 +79,17 @@ def _extract_batch(
         log.append((article_id, body_hash, len(rows), published_date))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with wh.transaction() as con:
+        logged = _totals_kept(con)
         new_log = pl.DataFrame(log, schema=LOG_SCHEMA, orient="row")
         con.register("todo", new_log.select("article_id"))
+        if logged:
+            run_sql(con, "entities/log_removed_mentions")
         run_sql(con, "entities/forget_mentions")  # normally nothing: the scope forgot them first
         con.register("new_mentions", pl.DataFrame(mentions, schema=MENTION_SCHEMA, orient="row"))
         con.register("new_log", new_log)
         run_sql(con, "entities/write_mentions", extractor_version=version, run_id=run_id, now=now)
+        if logged:
+            run_sql(con, "entities/log_written_mentions")
     found = len(mentions)
     del work, chunks, results, mentions
     # The offsets check reads back what was written, once committed (the write's buffers are gone
@@ -106,6 +117,9 @@ def extract_scope(
         context.log.warning(choice.note)
     which = (choice.effective, str(choice.model_path) if choice.model_path else None)
     with wh.transaction() as con:
+        logged = _totals_kept(con)
+        if logged:
+            run_sql(con, "entities/log_orphan_mentions", **scope)
         run_sql(con, "entities/remove_orphans", **scope)
         to_extract = query(con, "entities/articles_to_extract", extractor_version=version, **scope).pl()
         con.register("todo", to_extract.select("article_id"))
@@ -113,6 +127,8 @@ def extract_scope(
         # Per batch, the earliest parsed_at of its articles (entities/articles_batch reads from there).
         since = to_extract.group_by(pl.int_range(pl.len()) // BATCH_ARTICLES, maintain_order=True).agg(
             pl.col("parsed_at").min())["parsed_at"].to_list()
+        if logged:
+            run_sql(con, "entities/log_removed_mentions")
         run_sql(con, "entities/forget_mentions")
     if todo:
         get_extractor(*which)  # build it once here; forked workers inherit it
