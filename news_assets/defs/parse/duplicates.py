@@ -184,17 +184,14 @@ def _cluster_added(wh, added_ids: list[str], state: str) -> int | None:
     with wh.connect() as con:
         con.register("added", added)
         added_texts = query(con, "duplicates/added_texts").pl()["text_hash"]
-    pairs = (
-        members.join(members, on=["band", "key"], suffix="_b")
-        .filter(pl.col("text_hash") < pl.col("text_hash_b"))
-        .filter(pl.col("text_hash").is_in(added_texts.implode()) | pl.col("text_hash_b").is_in(added_texts.implode()))
-        .select(pl.col("text_hash").alias("a"), pl.col("text_hash_b").alias("b"))
-        .unique()
-    )
-    texts = pl.DataFrame({"text_hash": pl.concat([added_texts, pairs["a"], pairs["b"]]).unique()})
-    with wh.connect() as con:
-        con.register("added", added)
-        con.register("texts", texts)
+        pairs = (
+            members.join(members, on=["band", "key"], suffix="_b")
+            .filter(pl.col("text_hash") < pl.col("text_hash_b"))
+            .filter(pl.col("text_hash").is_in(added_texts.implode()) | pl.col("text_hash_b").is_in(added_texts.implode()))
+            .select(pl.col("text_hash").alias("a"), pl.col("text_hash_b").alias("b"))
+            .unique()
+        )
+        con.register("texts", pl.DataFrame({"text_hash": pl.concat([added_texts, pairs["a"], pairs["b"]]).unique()}))
         prints = query(con, "duplicates/affected_fingerprints").pl()
         con.register("texts", prints.select("text_hash").unique())
         known = run_sql(con, "duplicates/similarities_among").fetchall()
@@ -202,7 +199,7 @@ def _cluster_added(wh, added_ids: list[str], state: str) -> int | None:
     stored = set(similarities)
     # The pairs verified before among these texts stand for the old clusters' links (a cluster is
     # connected by its pairs at or above the threshold); the new ones are verified now.
-    candidates = pl.concat([pairs, pl.DataFrame([k for k in stored], orient="row",
+    candidates = pl.concat([pairs, pl.DataFrame(list(stored), orient="row",
                                                 schema={"a": pl.UInt64, "b": pl.UInt64})]).unique()
     clusters = cluster_fingerprints(prints, _body_loader(wh), similarities=similarities, candidates=candidates)
     _write_clustering(wh, [(k, j) for k, j in similarities.items() if k not in stored], "duplicates/add_similarities",
