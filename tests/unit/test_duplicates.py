@@ -217,7 +217,7 @@ def test_a_body_normalised_whole_equals_its_tokens_normalised_one_by_one():
 
 
 def test_verified_similarities_are_reused_and_their_bodies_not_read_again():
-    from news_assets.text.duplicates import cluster_fingerprints, fingerprint_bodies
+    from news_assets.text.duplicates import SIMILARITY_SCHEMA, cluster_with_similarities, fingerprint_bodies
 
     arts = frame([("wire", BODY, T0), ("copy", EDITED, T0 + timedelta(hours=3)), ("other", OTHER, T0)])
     bodies = dict(zip(arts["article_id"], arts["body"]))
@@ -229,17 +229,18 @@ def test_verified_similarities_are_reused_and_their_bodies_not_read_again():
         read.append(list(ids))
         return [bodies[i] for i in ids]
 
-    cache: dict = {}
-    first = cluster_fingerprints(prints, load, similarities=cache)
-    assert read and cache, "the candidate pair was verified on its bodies and remembered"
-    assert all(a < b for a, b in cache)
+    first, verified = cluster_with_similarities(prints, load)
+    assert read and verified.height, "the candidate pair was verified on its bodies and returned"
+    assert verified.schema == pl.Schema(SIMILARITY_SCHEMA)
+    assert (verified["text_hash_a"] < verified["text_hash_b"]).all()
+    assert verified.n_unique(["text_hash_a", "text_hash_b"]) == verified.height
     read.clear()
-    second = cluster_fingerprints(prints, load, similarities=cache)
-    assert read == [] and second.equals(first)
+    second, again = cluster_with_similarities(prints, load, similarities=verified)
+    assert read == [] and again.height == 0 and second.equals(first)
     assert by_id(second)["copy"]["duplicate_kind"] == "near"
     # A remembered similarity is trusted: below the threshold, the pair no longer clusters.
-    low = {k: 0.1 for k in cache}
-    assert by_id(cluster_fingerprints(prints, load, similarities=low))["copy"]["duplicate_kind"] == "canonical"
+    low = verified.with_columns(pl.lit(0.1).alias("jaccard"))
+    assert by_id(cluster_with_similarities(prints, load, similarities=low)[0])["copy"]["duplicate_kind"] == "canonical"
 
 
 def test_candidates_verified_a_few_pairs_at_a_time_give_the_same_clusters(monkeypatch):

@@ -6,8 +6,8 @@ import polars as pl
 from news_assets.defs.metadata import definition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
 from news_assets.defs.resources import WarehouseResource
-from news_assets.text.duplicates import (MAX_BUCKET_PAIRS_MEMBERS, NUM_BANDS, ROWS_PER_BAND, candidate_pairs,
-                                         cluster_fingerprints, fingerprint_bodies)
+from news_assets.text.duplicates import (MAX_BUCKET_PAIRS_MEMBERS, NUM_BANDS, ROWS_PER_BAND, SIMILARITY_SCHEMA,
+                                         candidate_pairs, cluster_with_similarities, fingerprint_bodies)
 from news_assets.versions import DUPLICATES_VERSION
 from news_assets.warehouse import query, run_sql
 from news_assets.warehouse.db import with_memory_fallback
@@ -112,7 +112,7 @@ def _cluster_all(wh, state: str) -> int:
     of articles clustered. Only the bodies of candidate pairs not verified before are read."""
     with wh.connect() as con:
         all_prints = query(con, "duplicates/fingerprints").pl()
-        similarities = {(a, b): j for a, b, j in run_sql(con, "duplicates/similarities").fetchall()}
+        similarities = query(con, "duplicates/similarities").pl()
 
     def band(limit: str | None) -> pl.DataFrame:
         with wh.connect(memory_limit=limit) as con:
@@ -123,19 +123,19 @@ def _cluster_all(wh, state: str) -> int:
     # banding ANT x4's took a process from 62 to 561 MiB RSS at the usual limit, 62 to 178 at
     # 128 MB (scratch); reading them into Polars to band there, 62 to 505 before any banding.
     candidates = with_memory_fallback(band, CANDIDATE_MEMORY_LIMIT)
-    clusters = cluster_fingerprints(all_prints, _body_loader(wh), similarities=similarities, candidates=candidates)
-    _write_clustering(wh, similarities.items(), "duplicates/write_similarities", clusters, "duplicates/write_clusters",
-                      state)
+    clusters, verified = cluster_with_similarities(all_prints, _body_loader(wh), similarities=similarities,
+                                                   candidates=candidates)
+    _write_clustering(wh, pl.concat([similarities.cast(SIMILARITY_SCHEMA), verified]), "duplicates/write_similarities",
+                      clusters, "duplicates/write_clusters", state)
     return all_prints.height
 
 
-def _write_clustering(wh, pairs, pairs_sql: str, clusters: pl.DataFrame, clusters_sql: str, state: str) -> None:
-    """In one transaction: the verified ``pairs`` ((a, b), jaccard) and the ``clusters`` rows,
+def _write_clustering(wh, pairs: pl.DataFrame, pairs_sql: str, clusters: pl.DataFrame, clusters_sql: str,
+                      state: str) -> None:
+    """In one transaction: the verified ``pairs`` (SIMILARITY_SCHEMA) and the ``clusters`` rows,
     through the given SQL files, and the state they were computed for."""
     with wh.transaction() as con:
-        con.register("new_similarities", pl.DataFrame(
-            [(a, b, j) for (a, b), j in pairs], orient="row",
-            schema={"text_hash_a": pl.UInt64, "text_hash_b": pl.UInt64, "jaccard": pl.Float64}))
+        con.register("new_similarities", pairs)
         run_sql(con, pairs_sql)
         con.register("new_clusters", clusters)
         run_sql(con, clusters_sql)
@@ -194,14 +194,11 @@ def _cluster_added(wh, added_ids: list[str], state: str) -> int | None:
         con.register("texts", pl.DataFrame({"text_hash": pl.concat([added_texts, pairs["a"], pairs["b"]]).unique()}))
         prints = query(con, "duplicates/affected_fingerprints").pl()
         con.register("texts", prints.select("text_hash").unique())
-        known = run_sql(con, "duplicates/similarities_among").fetchall()
-    similarities = {(a, b): j for a, b, j in known}
-    stored = set(similarities)
+        known = query(con, "duplicates/similarities_among").pl()
     # The pairs verified before among these texts stand for the old clusters' links (a cluster is
     # connected by its pairs at or above the threshold); the new ones are verified now.
-    candidates = pl.concat([pairs, pl.DataFrame(list(stored), orient="row",
-                                                schema={"a": pl.UInt64, "b": pl.UInt64})]).unique()
-    clusters = cluster_fingerprints(prints, _body_loader(wh), similarities=similarities, candidates=candidates)
-    _write_clustering(wh, [(k, j) for k, j in similarities.items() if k not in stored], "duplicates/add_similarities",
-                      clusters, "duplicates/update_clusters", state)
+    candidates = pl.concat([pairs, known.select(pl.col("text_hash_a").alias("a"), pl.col("text_hash_b").alias("b"))
+                            .cast(pl.UInt64)]).unique()
+    clusters, verified = cluster_with_similarities(prints, _body_loader(wh), similarities=known, candidates=candidates)
+    _write_clustering(wh, verified, "duplicates/add_similarities", clusters, "duplicates/update_clusters", state)
     return clusters.height
