@@ -95,13 +95,13 @@ def raw_documents(
         for page in _pages(iter_corpus_files(corpus.path, check_access=False), INGEST_PAGE_FILES):
             seen += len(page)
             paths = [f.path for f in page]
-            known = {path for (path,) in wh.lookup(
-                "ingest/listed_unchanged", params={"lo": min(paths), "hi": max(paths)}, listed=pl.DataFrame(
-                [(f.path, f.bytes, f.mtime_ns) for f in page], orient="row",
+            changed = {path for (path,) in wh.lookup(
+                "ingest/listed_changed", params={"lo": min(paths), "hi": max(paths)}, listed=pl.DataFrame(
+                {"path": paths, "bytes": [f.bytes for f in page], "mtime_ns": [f.mtime_ns for f in page]},
                 schema={"path": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64}))}
             documents, rejects, to_read = [], [], []
             for f in page:
-                if f.path in known:
+                if f.path not in changed:
                     unchanged += 1
                 elif problem := f.problem or (None if os.access(f.path, os.R_OK) else UNREADABLE):
                     rejects.append({"path": f.path, "sha256": None, "reason": problem, "bytes": f.bytes,
