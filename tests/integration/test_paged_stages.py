@@ -46,8 +46,8 @@ def test_parse_in_small_pages_parses_every_document_once(env: Env, monkeypatch: 
     # 36 documents in pages of 5 and batches of 2: every page boundary and a short last page.
     monkeypatch.setattr(parse, "TODO_PAGE_DOCUMENTS", 5)
     monkeypatch.setattr(parse, "BATCH_DOCUMENTS", 2)
-    # Two more paths to one of them, content-addressed as one document: parsed once, from the
-    # smallest path, whether or not a page ends among its rows.
+    # Two more paths to one of them, content-addressed as one document: parsed once, whether or
+    # not a page ends among its rows (tests/unit/test_parse_todo_pages.py: which path).
     sample = sorted(p for p in env.corpus.rglob("*") if p.is_file())[0]
     for name in ("zz-copy-a", "zz-copy-b"):
         (env.corpus / f"{name}{sample.suffix}").write_bytes(sample.read_bytes())

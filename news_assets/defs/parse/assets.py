@@ -21,10 +21,8 @@ BATCH_DOCUMENTS = 2000  # one transaction per batch: a crash keeps finished batc
 # Documents to parse, read from the warehouse this many at a time: the whole list, three Python
 # strings a document, grew with the corpus (with ingest paged too, ANT x8's build peaked at 797
 # MiB instead of 919: bench/memory_scale.py). Each page costs a join of raw_documents with
-# parsed_documents (19 ms a 2,000-document page on ANT x4, scratch), so pages are large. The
-# page's query once grouped by doc_id before its LIMIT, and DuckDB 2.0.1 dropped that LIMIT when
-# parsed_documents held no row of this parser version (a build from empty): the first page was
-# the whole list again (ANT x8: 252,200 rows, the build process at ~640 MiB while parsing).
+# parsed_documents (19 ms a 2,000-document page on ANT x4, scratch), so pages are large. (A page
+# query that grouped by doc_id once lost its LIMIT in a build from empty: see the SQL file.)
 TODO_PAGE_DOCUMENTS = 10 * BATCH_DOCUMENTS
 
 ARTICLE_SCHEMA = {
@@ -137,13 +135,13 @@ def articles(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     with WorkerPool() as pool:  # one set of workers for every batch
         while True:
             with wh.connect() as con:
-                rows = run_sql(con, "parse/documents_to_parse", parser_version=PARSER_VERSION, after=after,
-                               limit=TODO_PAGE_DOCUMENTS).fetchall()
-            if not rows:
+                todo_rows = run_sql(con, "parse/documents_to_parse", parser_version=PARSER_VERSION, after=after,
+                                    limit=TODO_PAGE_DOCUMENTS).fetchall()
+            if not todo_rows:
                 break
-            after = rows[-1][0]  # past every listed document, parsed or skipped: no page comes twice
+            after = todo_rows[-1][0]  # past every listed document, parsed or skipped: no page comes twice
             # One row per document: its first, smallest path (rows come in (doc_id, path) order).
-            page = [row for i, row in enumerate(rows) if i == 0 or row[0] != rows[i - 1][0]]
+            page = [row for i, row in enumerate(todo_rows) if i == 0 or row[0] != todo_rows[i - 1][0]]
             for start in range(0, len(page), BATCH_DOCUMENTS):
                 batch = page[start : start + BATCH_DOCUMENTS]
                 rows, docs = [], []
