@@ -5,18 +5,21 @@ No Dagster import: used by the raw_documents asset, the new-files sensor and the
 from __future__ import annotations
 
 import os
-import stat as stat_mod
+import operator
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
+from typing import NamedTuple
 
 # Extensions we parse. Anything else under the root is recorded as rejected with this reason,
 # so "files seen = raw_documents + rejected_documents" holds.
 ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".json", ".jsonl", ".ndjson", ".xml", ".trec", ".sgml", ""})
 
 
-@dataclass(frozen=True)
-class CorpusFile:
+class CorpusFile(NamedTuple):
+    """One listed file. A named tuple, not a dataclass: a refresh builds one per file of the
+    corpus (a frozen dataclass's __init__ was ~0.2 s of listing ANT x8's 252,830 files)."""
+
     path: str            # absolute path as found under the root (not resolved through symlinks)
     bytes: int
     mtime_ns: int
@@ -30,27 +33,53 @@ def iter_corpus_files(root: Path, check_access: bool = True) -> Iterator[CorpusF
     """Every non-hidden file under root, sorted, with a problem for files we must not read.
 
     Symlinks are followed only when their target stays inside the root; directories reached
-    through symlinks are not walked (os.walk default), so no cycle and no escape.
+    through symlinks are not walked (as os.walk does by default), so no cycle and no escape. A
+    directory that cannot be listed is skipped, as os.walk does. Files come before the
+    subdirectories of their directory, each sorted by name (os.walk's top-down order).
     ``check_access=False`` leaves out the read-permission check (a system call a file) for a
     caller that checks only the files it is about to read (ingest: most files of a refresh are
     unchanged and not read).
     """
+    # Every refresh lists the whole corpus, so this loop is written for speed: os.scandir's
+    # entries carry their path and type (one lstat a file, no path joins), one generator (no
+    # `yield from` per directory level), an inline path for the usual regular file. Listing ANT
+    # x8 (252,830 files) took 1.75 s with os.walk, os.lstat and a frozen dataclass, ~0.9 s this
+    # way; `find` takes 0.7 s (scratch, 2026-11-28).
     root = Path(root).resolve()
-    for dirpath, dirnames, filenames in os.walk(root, onerror=None):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
+    pending = [str(root)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as it:
+                entries = sorted((e for e in it if not e.name.startswith(".")), key=_NAME)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            try:
+                if entry.is_dir():  # through a symlink too, as os.walk classifies it
+                    if not entry.is_symlink():
+                        subdirs.append(entry.path)
+                    continue
+            except OSError:
+                pass
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                yield CorpusFile(entry.path, 0, 0, f"cannot stat file: {exc.strerror}")
                 continue
-            path = os.path.join(dirpath, name)
-            yield _describe(root, path, check_access)
+            if S_ISREG(st.st_mode) and not check_access and _suffix(entry.name).lower() in ARTICLE_SUFFIXES:
+                yield CorpusFile(entry.path, st.st_size, st.st_mtime_ns, None)
+            else:
+                yield _describe(root, entry.path, entry.name, st, check_access)
+        pending.extend(reversed(subdirs))  # the first subdirectory is walked next
 
 
-def _describe(root: Path, path: str, check_access: bool = True) -> CorpusFile:
-    try:
-        lst = os.lstat(path)
-    except OSError as exc:
-        return CorpusFile(path, 0, 0, f"cannot stat file: {exc.strerror}")
-    if stat_mod.S_ISLNK(lst.st_mode):
+_NAME = operator.attrgetter("name")
+
+
+def _describe(root: Path, path: str, name: str, lst: os.stat_result, check_access: bool) -> CorpusFile:
+    """The listed file at `path`, whose lstat is `lst`: symlinks resolved, problems named."""
+    if S_ISLNK(lst.st_mode):
         try:
             target = Path(path).resolve(strict=True)
         except (OSError, RuntimeError):
@@ -63,9 +92,9 @@ def _describe(root: Path, path: str, check_access: bool = True) -> CorpusFile:
             return CorpusFile(path, 0, lst.st_mtime_ns, f"cannot stat symlink target: {exc.strerror}")
     else:
         st = lst
-    if not stat_mod.S_ISREG(st.st_mode):
+    if not S_ISREG(st.st_mode):
         return CorpusFile(path, 0, st.st_mtime_ns, "not a regular file")
-    suffix = _suffix(os.path.basename(path)).lower()
+    suffix = _suffix(name).lower()
     if suffix not in ARTICLE_SUFFIXES:
         return CorpusFile(path, st.st_size, st.st_mtime_ns, f"unsupported file type {suffix!r}")
     if check_access and not os.access(path, os.R_OK):

@@ -35,3 +35,31 @@ def test_read_permission_is_checked_unless_the_caller_checks_it_itself(tmp_path:
     assert [f.problem for f in iter_corpus_files(tmp_path)] == [corpus.UNREADABLE]
     assert [f.problem for f in iter_corpus_files(tmp_path, check_access=False)] == [None]
     assert len(asked) == 1
+
+
+def test_walk_order_symlinks_and_special_files(tmp_path: Path):
+    # os.walk's top-down order: a directory's files (sorted), then each subdirectory in turn.
+    root = tmp_path / "root"
+    for rel in ["z.txt", "a/2.txt", "a/b/1.txt", "a/c.txt", "ab/x.txt"]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("نص", encoding="utf-8")
+    (tmp_path / "outside.txt").write_text("خارج", encoding="utf-8")
+    (root / "link_in.txt").symlink_to(root / "z.txt")
+    (root / "link_out.txt").symlink_to(tmp_path / "outside.txt")
+    (root / "broken.txt").symlink_to(root / "missing.txt")
+    (root / "linked_dir").symlink_to(root / "a", target_is_directory=True)  # not walked: no cycles, no doubles
+    os.mkfifo(root / "pipe.txt")
+    listed = [(os.path.relpath(f.path, root), f.problem) for f in iter_corpus_files(root)]
+    assert listed == [
+        ("broken.txt", "broken or looping symlink"),
+        ("link_in.txt", None),
+        ("link_out.txt", "symlink points outside the corpus root"),
+        ("pipe.txt", "not a regular file"),
+        ("z.txt", None),
+        ("a/2.txt", None),
+        ("a/c.txt", None),
+        ("a/b/1.txt", None),
+        ("ab/x.txt", None),
+    ]
+    sizes = {os.path.relpath(f.path, root): f.bytes for f in iter_corpus_files(root)}
+    assert sizes["link_in.txt"] == sizes["z.txt"] == len("نص".encode())  # a link inside the root: its target's size
