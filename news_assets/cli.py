@@ -226,9 +226,23 @@ def _range_worker_init() -> None:
     global _WORKER
     _WORKER = (build_definitions(), _instance())
     _warm_up_range_runs(_WORKER[0])
+    _freeze_heap()
     import atexit
 
     atexit.register(_exit_without_teardown)
+
+
+def _freeze_heap() -> None:
+    """Set aside everything imported and built so far (modules, Dagster's definitions, the
+    instance: ~135,000 objects) from Python's cyclic garbage collector, which otherwise walks them
+    all at every full collection: the work ahead allocates millions of short-lived objects, and
+    full collections come with them. Listing ANT x8's 252,830 files inside the ingest run took
+    1.9-2.0 s, 1.4 s with this (scratch, 2026-11-28). They are long-lived anyway: nothing is lost
+    but the chance to free a cycle among them."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _exit_without_teardown(code: int = 0) -> None:
@@ -323,6 +337,7 @@ def cmd_build(args: argparse.Namespace) -> int:
           file=sys.stderr)
     defs = build_definitions(settings)
     instance = _instance()
+    _freeze_heap()
     _run(defs.resolve_job_def("ingest_job"), instance, "ingest+parse")
     plan = plan_refresh(Warehouse(settings.duckdb_path), choice.version)
     if plan.empty:
@@ -365,7 +380,9 @@ def _backfill(args: argparse.Namespace, settings, pool) -> int:
             run_sql(con, "state/forget_extractions", start=args.start, end=args.end)
     with Warehouse(settings.duckdb_path).connect() as con:
         day_articles = dict(run_sql(con, "state/articles_per_day", start=args.start, end=args.end).fetchall())
-    _refresh_entities(defs, _instance(), [(args.start, args.end)], "backfill", day_articles, pool,
+    instance = _instance()
+    _freeze_heap()
+    _refresh_entities(defs, instance, [(args.start, args.end)], "backfill", day_articles, pool,
                       extractor=_extractor_choice(settings, quiet=True).effective)
     _publish(settings)
     return cmd_status(args)
