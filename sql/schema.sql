@@ -205,6 +205,13 @@ CREATE TABLE IF NOT EXISTS article_fingerprints (
 );
 COMMENT ON TABLE article_fingerprints IS 'Bookkeeping: per article body, the normalised-text hash and MinHash signature duplicate clustering starts from, so a refresh fingerprints only new articles.';
 
+CREATE TABLE IF NOT EXISTS fingerprint_bands (
+    band      SMALLINT NOT NULL,
+    key       UBIGINT NOT NULL,
+    text_hash UBIGINT NOT NULL
+);
+COMMENT ON TABLE fingerprint_bands IS 'Bookkeeping: the LSH band keys of every stored signature, a row per band and normalised text, so a refresh finds the buckets its new texts fall in without unnesting every signature.';
+
 CREATE TABLE IF NOT EXISTS duplicate_similarities (
     text_hash_a UBIGINT NOT NULL,
     text_hash_b UBIGINT NOT NULL,

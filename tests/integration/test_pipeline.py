@@ -418,6 +418,35 @@ def test_articles_added_are_clustered_into_the_stored_clusters_as_a_whole_cluste
     assert whole == [1, 1]
 
 
+def test_a_warehouse_from_before_the_band_table_gets_it_and_still_clusters_added_articles_as_a_whole_would(env: Env):
+    import duckdb
+
+    _add_round_one(env)
+    assert env.cli("build") == 0
+    with duckdb.connect(str(env.db) + ".work") as con:
+        bands = con.execute("SELECT band, key, text_hash FROM fingerprint_bands ORDER BY ALL").fetchall()
+        # As duplicates/write_fingerprints left them: the band keys of every stored signature, once.
+        assert bands == con.execute("""
+            SELECT DISTINCT unnest(range(20)) AS band, unnest(band_keys) AS key, text_hash
+            FROM article_fingerprints WHERE band_keys IS NOT NULL ORDER BY ALL""").fetchall()
+        assert len(bands) > 20
+        con.execute("DROP TABLE fingerprint_bands")  # as a warehouse built before the table was
+        con.execute("DELETE FROM pipeline_state WHERE key = 'fingerprint_bands'")
+    whole = _spy_whole_clusterings(env)
+    _add_round_two(env)
+    assert env.cli("build") == 0
+    assert whole == []  # the table was rebuilt from the stored fingerprints, then used
+    assert _cluster_of(env, "952_bridge.txt") == [
+        ("950_story_a.txt", "near"), ("951_story_b.txt", "near"), ("952_bridge.txt", "canonical"),
+        ("957_story_a_longer.txt", "near")]
+    incremental = _clusters(env)
+    with duckdb.connect(str(env.db) + ".work") as con:
+        con.execute("DELETE FROM pipeline_state WHERE key = 'duplicates_fingerprint'")
+    assert env.cli("build") == 0
+    assert whole == [1]
+    assert _clusters(env) == incremental
+
+
 def test_an_added_text_in_a_crowded_bucket_is_clustered_with_everything(env: Env):
     from news_assets.defs.parse import duplicates
 

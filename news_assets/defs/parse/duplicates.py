@@ -80,6 +80,8 @@ def _fingerprint_new_bodies(wh) -> int:
     with wh.transaction() as con:
         run_sql(con, "duplicates/forget_other_versions", versions=FINGERPRINT_VERSIONS)
         run_sql(con, "duplicates/drop_stale_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
+        if not run_sql(con, "duplicates/bands_complete").fetchall()[0][0]:
+            run_sql(con, "duplicates/rebuild_bands", bands=NUM_BANDS)  # a warehouse from before the table
         todo_rows = run_sql(con, "duplicates/articles_to_fingerprint").fetchall()
     fingerprinted = 0
     for offset in range(0, len(todo_rows), FINGERPRINT_BATCH):
@@ -175,7 +177,6 @@ def _cluster_added(wh, added_ids: list[str], state: str) -> int | None:
     def buckets(limit: str | None) -> pl.DataFrame:
         with wh.connect(memory_limit=limit) as con:
             con.register("added", added)
-            run_sql(con, "duplicates/signatures")
             return query(con, "duplicates/added_buckets", bands=NUM_BANDS).pl()
 
     members = with_memory_fallback(buckets, CANDIDATE_MEMORY_LIMIT)
