@@ -447,6 +447,31 @@ def test_a_warehouse_from_before_the_band_table_gets_it_and_still_clusters_added
     assert _clusters(env) == incremental
 
 
+def test_fingerprints_stored_without_their_band_keys_are_noticed(env: Env):
+    import duckdb
+
+    assert env.cli("build") == 0
+    with duckdb.connect(str(env.db) + ".work") as con:
+        (marker,) = con.execute("SELECT value FROM pipeline_state WHERE key = 'fingerprint_bands'").fetchone()
+    _add_round_one(env)
+    assert env.cli("build") == 0
+    # As if an older version of the project had run round one: fingerprints for the new articles,
+    # no band keys for their texts, and the marker as the newer code last left it.
+    with duckdb.connect(str(env.db) + ".work") as con:
+        con.execute("""
+            DELETE FROM fingerprint_bands WHERE text_hash IN (
+                SELECT f.text_hash FROM article_fingerprints f JOIN articles a USING (article_id)
+                JOIN raw_documents r USING (doc_id) WHERE regexp_extract(r.path, '[^/]+$') LIKE '95%')""")
+        con.execute("UPDATE pipeline_state SET value = ? WHERE key = 'fingerprint_bands'", [marker])
+    whole = _spy_whole_clusterings(env)
+    _add_round_two(env)
+    assert env.cli("build") == 0
+    assert whole == []
+    assert _cluster_of(env, "952_bridge.txt") == [
+        ("950_story_a.txt", "near"), ("951_story_b.txt", "near"), ("952_bridge.txt", "canonical"),
+        ("957_story_a_longer.txt", "near")]
+
+
 def test_an_added_text_in_a_crowded_bucket_is_clustered_with_everything(env: Env):
     from news_assets.defs.parse import duplicates
 

@@ -79,9 +79,11 @@ def _fingerprint_new_bodies(wh) -> int:
     """
     with wh.transaction() as con:
         run_sql(con, "duplicates/forget_other_versions", versions=FINGERPRINT_VERSIONS)
+        bands_complete = run_sql(con, "duplicates/bands_complete").fetchall()[0][0]
         run_sql(con, "duplicates/drop_stale_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
-        if not run_sql(con, "duplicates/bands_complete").fetchall()[0][0]:
-            run_sql(con, "duplicates/rebuild_bands", bands=NUM_BANDS)  # a warehouse from before the table
+        if not bands_complete:  # a warehouse from before the table, or fingerprints written without it
+            run_sql(con, "duplicates/rebuild_bands", bands=NUM_BANDS)
+        run_sql(con, "duplicates/mark_bands_complete")
         todo_rows = run_sql(con, "duplicates/articles_to_fingerprint").fetchall()
     fingerprinted = 0
     for offset in range(0, len(todo_rows), FINGERPRINT_BATCH):
@@ -96,6 +98,7 @@ def _fingerprint_new_bodies(wh) -> int:
         with wh.transaction() as con:
             con.register("new_prints", prints)
             run_sql(con, "duplicates/write_fingerprints", bands=NUM_BANDS, rows=ROWS_PER_BAND)
+            run_sql(con, "duplicates/mark_bands_complete")
         fingerprinted += prints.height
         del prints
     return fingerprinted
