@@ -237,7 +237,7 @@ def _freeze_heap() -> None:
     instance: ~135,000 objects) from Python's cyclic garbage collector, which otherwise walks them
     all at every full collection: the work ahead allocates millions of short-lived objects, and
     full collections come with them. Listing ANT x8's 252,830 files inside the ingest run took
-    1.9-2.0 s, 1.4 s with this (scratch, 2026-11-28). They are long-lived anyway: nothing is lost
+    1.9-2.0 s, 1.3-1.5 s with this (scratch, 2026-11-28). They are long-lived anyway: nothing is lost
     but the chance to free a cycle among them. The youngest generation is collected every 20,000
     allocations instead of 700 (the pipeline's objects are tuples and lists of rows that live for a
     batch, not cycles): a build of ANT from empty took 40.0-44.6 s (4 runs) against 44.4-51.4 s

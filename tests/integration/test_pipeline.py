@@ -421,14 +421,16 @@ def test_articles_added_are_clustered_into_the_stored_clusters_as_a_whole_cluste
 def test_a_warehouse_from_before_the_band_table_gets_it_and_still_clusters_added_articles_as_a_whole_would(env: Env):
     import duckdb
 
+    from news_assets.text.duplicates import NUM_BANDS
+
     _add_round_one(env)
     assert env.cli("build") == 0
     with duckdb.connect(str(env.db) + ".work") as con:
         bands = con.execute("SELECT band, key, text_hash FROM fingerprint_bands ORDER BY ALL").fetchall()
         # As duplicates/write_fingerprints left them: the band keys of every stored signature, once.
         assert bands == con.execute("""
-            SELECT DISTINCT unnest(range(20)) AS band, unnest(band_keys) AS key, text_hash
-            FROM article_fingerprints WHERE band_keys IS NOT NULL ORDER BY ALL""").fetchall()
+            SELECT DISTINCT unnest(range(?)) AS band, unnest(band_keys) AS key, text_hash
+            FROM article_fingerprints WHERE band_keys IS NOT NULL ORDER BY ALL""", [NUM_BANDS]).fetchall()
         assert len(bands) > 20
         con.execute("DROP TABLE fingerprint_bands")  # as a warehouse built before the table was
         con.execute("DELETE FROM pipeline_state WHERE key = 'fingerprint_bands'")
