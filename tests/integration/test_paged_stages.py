@@ -42,6 +42,35 @@ def test_ingest_failing_part_way_keeps_its_pages_and_the_next_build_reads_only_t
     assert len(writes) == 2
 
 
+def test_ingest_checks_pages_of_the_listing_and_writes_their_new_files_in_batches(
+        env: Env, monkeypatch: pytest.MonkeyPatch):
+    # The sample's 36 files checked 7 at a time (six pages, the last of one file), their new files
+    # written 3 at a time: 3 batches for each full page, 1 for the last.
+    monkeypatch.setattr(ingest, "INGEST_CHECK_FILES", 7)
+    monkeypatch.setattr(ingest, "INGEST_PAGE_FILES", 3)
+    writes = []
+    real_run_sql = ingest.run_sql
+
+    def counted_write(con, name, **params):
+        if name == "ingest/write_files":
+            writes.append(con.execute("SELECT count(*) FROM new_documents").fetchone()[0])
+        return real_run_sql(con, name, **params)
+
+    monkeypatch.setattr(ingest, "run_sql", counted_write)
+    assert env.cli("build") == 0
+    assert writes == [3, 3, 1] * 5 + [1]
+    assert env.scalar("SELECT count(*) FROM raw_documents") == 36 and env.scalar("SELECT count(*) FROM articles") == 41
+    # A changed file in the fourth page and a new one at the end: one batch each, nothing else read.
+    changed = sorted(str(p) for p in env.corpus.rglob("*") if p.is_file())[22]
+    with open(changed, "a", encoding="utf-8") as fh:
+        fh.write("\n(تعديل)\n")
+    (env.corpus / "zz-new.txt").write_bytes(open(changed, "rb").read() + "\n(جديد)\n".encode())
+    writes.clear()
+    assert env.cli("build") == 0
+    assert writes == [1, 1]
+    assert env.scalar("SELECT count(*) FROM raw_documents") == 37
+
+
 def test_parse_in_small_pages_parses_every_document_once(env: Env, monkeypatch: pytest.MonkeyPatch):
     # 36 documents in pages of 5 and batches of 2: every page boundary and a short last page.
     monkeypatch.setattr(parse, "TODO_PAGE_DOCUMENTS", 5)

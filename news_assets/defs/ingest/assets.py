@@ -28,9 +28,15 @@ DOCUMENT_SCHEMA = {
 }
 REJECT_SCHEMA = {"path": pl.String, "sha256": pl.String, "reason": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64}
 T = TypeVar("T")
-# Files listed, checked, read and written per transaction. Each page's check against what is
-# stored costs ~50 ms on ANT x4 whatever the page's size (5,000-40,000 files, scratch): it scans
-# raw_documents. At 5,000 a refresh of ANT x4 spent 1.4 s checking its 26 pages, at 20,000 ~0.4 s.
+# Files of the listing checked against what is stored at once. Each check costs ~40 ms
+# whatever its size (a connection, a frame, the query) plus ~1 us a file: checking ANT x8's
+# 252,830 unchanged files took 0.60-0.83 s in pages of 20,000, 0.40 s of 50,000, 0.30 s of
+# 100,000 (scratch, 2026-11-28). A page of 100,000 of its files took 29 MiB (tracemalloc) and its
+# frame 10 MiB more: 50,000, most of the gain for half the memory.
+INGEST_CHECK_FILES = 50_000
+# Of the files a check found new or changed, how many are read and written per transaction: an
+# interrupted ingest keeps the batches it wrote. Each read file keeps a row until its batch is
+# written.
 INGEST_PAGE_FILES = 20_000
 
 
@@ -85,43 +91,48 @@ def raw_documents(
     by_format: Counter[str] = Counter()
     by_reason: Counter[str] = Counter()
     progress = Progress("reading files", None)
-    # A page of the listing at a time: checked against what is stored, read, and written in a
-    # transaction of its own. Memory holds one page, never the corpus's listing: holding every
-    # file's row until one write at the end took the build process to 602 MiB RSS on ANT x8
-    # (252,200 files; bench/memory_scale.py). An interrupted run keeps the pages it wrote (each row
-    # records one file as it was read) and the next run reads only the files after them.
+    # A page of the listing at a time is checked against what is stored; its new or changed files
+    # are read and written in batches, each a transaction of its own. Memory holds one page, never
+    # the corpus's listing: holding every file's row until one write at the end took the build
+    # process to 602 MiB RSS on ANT x8 (252,200 files; bench/memory_scale.py). An interrupted run
+    # keeps the batches it wrote (each row records one file as it was read) and the next run reads
+    # only the files after them.
     with WorkerPool() as pool:
         # Read permission is checked below for the files to read only (not for unchanged ones).
-        for page in _pages(iter_corpus_files(corpus.path, check_access=False), INGEST_PAGE_FILES):
+        for page in _pages(iter_corpus_files(corpus.path, check_access=False), INGEST_CHECK_FILES):
             seen += len(page)
             paths = [f.path for f in page]
             changed = {path for (path,) in wh.lookup(
                 "ingest/listed_changed", params={"lo": min(paths), "hi": max(paths)}, listed=pl.DataFrame(
                 {"path": paths, "bytes": [f.bytes for f in page], "mtime_ns": [f.mtime_ns for f in page]},
                 schema={"path": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64}))}
-            documents, rejects, to_read = [], [], []
-            for f in page:
-                if f.path not in changed:
-                    unchanged += 1
-                elif problem := f.problem or (None if os.access(f.path, os.R_OK) else UNREADABLE):
-                    rejects.append({"path": f.path, "sha256": None, "reason": problem, "bytes": f.bytes,
-                                    "mtime_ns": f.mtime_ns})
-                else:
-                    to_read.append(f)
-            for f, (fields, sha, reason) in zip(to_read, pool.map(reader, to_read)):
-                if reason:
-                    rejects.append({"path": f.path, "sha256": sha, "reason": reason, "bytes": f.bytes, "mtime_ns": f.mtime_ns})
-                else:
-                    documents.append({**fields, "path": f.path, "bytes": f.bytes, "mtime_ns": f.mtime_ns})
-            if documents or rejects:
+            del paths
+            unchanged += len(page) - len(changed)
+            done = seen - len(changed)  # files handled, for the progress line
+            for batch in _pages((f for f in page if f.path in changed), INGEST_PAGE_FILES):
+                documents, rejects, to_read = [], [], []
+                for f in batch:
+                    if problem := f.problem or (None if os.access(f.path, os.R_OK) else UNREADABLE):
+                        rejects.append({"path": f.path, "sha256": None, "reason": problem, "bytes": f.bytes,
+                                        "mtime_ns": f.mtime_ns})
+                    else:
+                        to_read.append(f)
+                for f, (fields, sha, reason) in zip(to_read, pool.map(reader, to_read)):
+                    if reason:
+                        rejects.append({"path": f.path, "sha256": sha, "reason": reason, "bytes": f.bytes,
+                                        "mtime_ns": f.mtime_ns})
+                    else:
+                        documents.append({**fields, "path": f.path, "bytes": f.bytes, "mtime_ns": f.mtime_ns})
                 now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
                 with wh.transaction() as con:
                     con.register("new_documents", pl.DataFrame(documents, schema=DOCUMENT_SCHEMA))
                     con.register("new_rejects", pl.DataFrame(rejects, schema=REJECT_SCHEMA))
                     run_sql(con, "ingest/write_files", now=now, run_id=context.run_id)
-            ingested, rejected = ingested + len(documents), rejected + len(rejects)
-            by_format.update(d["format"] for d in documents)
-            by_reason.update(r["reason"] for r in rejects)
+                ingested, rejected = ingested + len(documents), rejected + len(rejects)
+                by_format.update(d["format"] for d in documents)
+                by_reason.update(r["reason"] for r in rejects)
+                done += len(batch)
+                progress.update(done, f"{unchanged:,} unchanged, {ingested:,} read, {rejected:,} rejected")
             progress.update(seen, f"{unchanged:,} unchanged, {ingested:,} read, {rejected:,} rejected")
     progress.update(seen, f"{unchanged:,} unchanged, {ingested:,} read, {rejected:,} rejected", force=True)
     with wh.connect() as con:
