@@ -537,6 +537,23 @@ def test_entity_totals_follow_logged_changes_as_a_whole_rebuild_would(env: Env):
     assert _entities(env) == kept
 
 
+def test_entity_totals_follow_a_forced_re_extraction_as_a_whole_rebuild_would(env: Env):
+    # A forced backfill re-extracts articles that keep their id, body and date: the mentions it
+    # replaces are logged as removed (entities/log_removed_mentions), the new ones as written.
+    import duckdb
+
+    assert env.cli("build") == 0
+    whole = _entities(env)
+    day = env.scalar("SELECT published_date FROM entity_mentions GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+    sql = _spy_entity_sql(env)
+    assert env.cli("backfill", "--start", str(day), "--end", str(day), "--force") == 0
+    assert "entities/log_removed_mentions" in sql
+    assert "entities/apply_mention_changes" in sql and "entities/rebuild_entities" not in sql
+    with duckdb.connect(str(env.db) + ".work", read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM entity_mention_changes").fetchone() == (0,)
+    assert _entities(env) == whole
+
+
 def test_a_warehouse_built_before_the_kept_totals_gets_them(env: Env):
     import duckdb
 
