@@ -54,6 +54,9 @@ def test_camel_without_a_model_folder_is_refused_before_any_run(env: Env, capsys
     err = capsys.readouterr().err
     assert "NEWS_EXTRACTOR=camel needs NEWS_CAMEL_MODEL_DIR" in err
     assert not env.db.exists()  # refused before any run wrote anything
+    from news_assets import corpus
+
+    assert not corpus._LISTINGS_AHEAD  # the listing started ahead was stopped, not left behind
 
 
 def test_camel_extractor_runs_the_pipeline_on_a_tiny_model(env: Env, tmp_path):

@@ -143,3 +143,17 @@ def test_articles_check_reads_only_new_bodies_and_a_failure_stays_until_fixed(en
     with pytest.raises(SystemExit, match=r"steps: articles"):
         env.cli("build")  # nothing new to parse, and the bad row is still checked
     assert checked_after[-1] == through
+
+
+def test_build_ingests_from_the_listing_made_while_it_started(env: Env, monkeypatch: pytest.MonkeyPatch):
+    import news_assets.corpus as corpus
+
+    used = []
+    real_files = corpus.ListingAhead.files
+    monkeypatch.setattr(corpus.ListingAhead, "files", lambda self: used.append(self.root) or real_files(self))
+    assert env.cli("build") == 0
+    assert used == [str(env.corpus.resolve())] and not corpus._LISTINGS_AHEAD  # used, or discarded
+    assert env.scalar("SELECT count(*) FROM raw_documents") == 36
+    (env.corpus / "zz-new.txt").write_bytes(next(env.corpus.glob("*.txt")).read_bytes() + "\n(جديد)\n".encode())
+    assert env.cli("build") == 0 and len(used) == 2
+    assert env.scalar("SELECT count(*) FROM raw_documents") == 37

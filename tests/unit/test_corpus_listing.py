@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from news_assets.corpus import _suffix, iter_corpus_files
+import news_assets.corpus as corpus
+from news_assets.corpus import _suffix, iter_corpus_files, listed_files, start_listing_ahead
 
 
 @pytest.mark.parametrize("name", ["a.txt", "A.TXT", "README", "notes.", "a.b.c", "a..", "x.tar.gz", "a.b.", "خبر.json"])
@@ -63,3 +64,44 @@ def test_walk_order_symlinks_and_special_files(tmp_path: Path):
     ]
     sizes = {os.path.relpath(f.path, root): f.bytes for f in iter_corpus_files(root)}
     assert sizes["link_in.txt"] == sizes["z.txt"] == len("نص".encode())  # a link inside the root: its target's size
+
+
+def _tree(root: Path) -> None:
+    for rel in ["z.txt", "a/2.txt", "a/b/1.txt", "notes.pdf", "ab/اسم.txt"]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("نص", encoding="utf-8")
+    (root / "out.txt").symlink_to("/etc/hostname")
+
+
+def test_a_listing_made_ahead_is_the_listing_and_is_used_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = tmp_path / "root"
+    _tree(root)
+    expected = list(iter_corpus_files(root, check_access=False))
+    start_listing_ahead(root)
+    made = []
+    real_files = corpus.ListingAhead.files
+    monkeypatch.setattr(corpus.ListingAhead, "files", lambda self: made.append(self) or real_files(self))
+    files, note = listed_files(root / "a" / "..")  # the same root, spelled differently
+    assert note is None and made and list(files) == expected
+    # Used once: the next listing is made here, and sees what changed since.
+    (root / "new.txt").write_text("جديد", encoding="utf-8")
+    files, note = listed_files(root)
+    assert len(made) == 1 and note is None
+    assert [f.path for f in files] == sorted([f.path for f in expected[:3]] + [str(root / "new.txt")]) + \
+        [f.path for f in expected[3:]]
+
+
+def test_a_listing_made_ahead_that_failed_or_is_old_is_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = tmp_path / "root"
+    _tree(root)
+    expected = list(iter_corpus_files(root, check_access=False))
+    monkeypatch.setattr(corpus, "_CHILD", "raise SystemExit(3)")
+    start_listing_ahead(root)
+    files, note = listed_files(root)
+    assert "failed" in note and list(files) == expected
+    monkeypatch.undo()
+    start_listing_ahead(root)
+    (root / "late.txt").write_text("متأخر", encoding="utf-8")
+    monkeypatch.setattr(corpus, "LISTING_AHEAD_MAX_AGE", 0.0)
+    files, note = listed_files(root)
+    assert "too old" in note and str(root / "late.txt") in [f.path for f in files]

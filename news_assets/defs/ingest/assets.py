@@ -12,7 +12,7 @@ from typing import TypeVar
 import dagster as dg
 import polars as pl
 
-from news_assets.corpus import UNREADABLE, iter_corpus_files
+from news_assets.corpus import UNREADABLE, listed_files
 from news_assets.parallel import WorkerPool
 from news_assets.progress import Progress
 from news_assets.defs.metadata import definition_metadata, standard_metadata
@@ -97,9 +97,13 @@ def raw_documents(
     # process to 602 MiB RSS on ANT x8 (252,200 files; bench/memory_scale.py). An interrupted run
     # keeps the batches it wrote (each row records one file as it was read) and the next run reads
     # only the files after them.
+    # Read permission is checked below for the files to read only (not for unchanged ones). The
+    # listing may have been made ahead, while `news-assets build` started (news_assets.corpus).
+    listing, note = listed_files(corpus.path)
+    if note:
+        context.log.warning(note)
     with WorkerPool() as pool:
-        # Read permission is checked below for the files to read only (not for unchanged ones).
-        for page in _pages(iter_corpus_files(corpus.path, check_access=False), INGEST_CHECK_FILES):
+        for page in _pages(listing, INGEST_CHECK_FILES):
             seen += len(page)
             paths = [f.path for f in page]
             changed = {path for (path,) in wh.lookup(
