@@ -60,15 +60,16 @@ def _totals_kept(con) -> bool:
 
 
 def _extract_batch(
-    pool: WorkerPool, wh: Warehouse, which: tuple, version: str, run_id: str, ids: list[str], since: dt.datetime
+    pool: WorkerPool, wh: Warehouse, which: tuple, version: str, run_id: str, ids: list[str],
+    parsed: tuple[dt.datetime, dt.datetime],
 ) -> tuple[int, int]:
     """Read, extract and write one batch of articles (one transaction), then check it: the mentions
     found, and how many of them, as stored, do not match their stored body (the offsets check).
-    ``since``: the earliest parsed_at of the batch's articles (entities/articles_batch)."""
+    ``parsed``: the earliest and latest parsed_at of the batch's articles (entities/articles_batch)."""
     # Under lookup's small limit: at the usual one the scan kept the body column cached, and the
     # read of 5,000 articles took +126 MB on ANT's warehouse, +198 MB on four times its size
     # (+101 / +97 MB now).
-    batch = sorted(wh.lookup("entities/articles_batch", params={"since": since},
+    batch = sorted(wh.lookup("entities/articles_batch", params={"since": parsed[0], "until": parsed[1]},
                              wanted=pl.DataFrame({"article_id": ids}, schema={"article_id": pl.String})))
     work = [(a, d, b, p) for a, d, b, _h, p in batch]
     chunks = [(which, work[i:i + EXTRACT_CHUNK]) for i in range(0, len(work), EXTRACT_CHUNK)]
@@ -124,9 +125,10 @@ def extract_scope(
         to_extract = query(con, "entities/articles_to_extract", extractor_version=version, **scope).pl()
         con.register("todo", to_extract.select("article_id"))
         todo = to_extract["article_id"].to_list()
-        # Per batch, the earliest parsed_at of its articles (entities/articles_batch reads from there).
-        since = to_extract.group_by(pl.int_range(pl.len()) // BATCH_ARTICLES, maintain_order=True).agg(
-            pl.col("parsed_at").min())["parsed_at"].to_list()
+        # Per batch, the earliest and latest parsed_at of its articles (in parse order): the slice
+        # of the table entities/articles_batch reads its bodies from.
+        parsed = to_extract.group_by(pl.int_range(pl.len()) // BATCH_ARTICLES, maintain_order=True).agg(
+            since=pl.col("parsed_at").first(), until=pl.col("parsed_at").last()).select("since", "until").rows()
         if logged:
             run_sql(con, "entities/log_removed_mentions")
         run_sql(con, "entities/forget_mentions")
@@ -141,7 +143,7 @@ def extract_scope(
     with WorkerPool() as pool:
         for offset in range(0, len(todo), BATCH_ARTICLES):
             n, bad = _extract_batch(pool, wh, which, version, context.run_id, todo[offset:offset + BATCH_ARTICLES],
-                                    since[offset // BATCH_ARTICLES])
+                                    parsed[offset // BATCH_ARTICLES])
             found, bad_offsets = found + n, bad_offsets + bad
             done = min(offset + BATCH_ARTICLES, len(todo))
             rate = done / max(time.monotonic() - started, 1e-9)

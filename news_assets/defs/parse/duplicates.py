@@ -89,7 +89,7 @@ def _fingerprint_new_bodies(wh) -> int:
     for offset in range(0, len(todo_rows), FINGERPRINT_BATCH):
         batch = todo_rows[offset:offset + FINGERPRINT_BATCH]
         todo = pl.DataFrame(sorted(wh.lookup(
-            "duplicates/bodies_to_fingerprint", params={"since": min(parsed_at for _a, parsed_at in batch)},
+            "duplicates/bodies_to_fingerprint", params={"since": batch[0][1], "until": batch[-1][1]},
             wanted=pl.DataFrame({"article_id": [a for a, _p in batch]}, schema={"article_id": pl.String}))),
             schema={"article_id": pl.String, "body_hash": pl.String, "body": pl.String}, orient="row")
         prints = pl.concat([todo.select("article_id", "body_hash"),
