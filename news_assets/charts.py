@@ -100,9 +100,13 @@ def _period(start: dt.date, end: dt.date) -> str:
 
 
 def _with_names(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> list[tuple]:
-    """Rows (entity_id, ...) as (entity_id, name, entity_type, ...), names from sql/charts/entity_names.sql."""
+    """Rows (entity_id, ...) as (entity_id, name, entity_type, ...): names from `entities`, else from
+    the entity's mentions, else the id itself (sql/charts/entity_names*.sql)."""
     ids = list(dict.fromkeys(r[0] for r in rows))
     names = {e: (n, t) for e, n, t in run_sql(con, "charts/entity_names", ids=ids).fetchall()} if ids else {}
+    if missing := [e for e in ids if e not in names]:
+        names.update((e, (n, t)) for e, n, t in run_sql(con, "charts/entity_names_from_mentions", ids=missing).fetchall())
+        names.update((e, (e, "")) for e in missing if e not in names)
     return [(r[0], *names[r[0]], *r[1:]) for r in rows]
 
 

@@ -74,10 +74,13 @@ def test_top_entities_single_day_and_empty_range(con):
 def test_top_entities_names(con, monkeypatch):
     labels = []
     monkeypatch.setattr(charts, "prepare_label", lambda text: labels.append(text) or text)
+    # Counted, but neither in entities nor in entity_mentions (rows removed by hand): named by its id.
+    con.execute("INSERT INTO mention_counts_daily VALUES (?, 'MISC:ghost', 'MISC', 'src', 1, 1, 1, 1)", [D3])
     charts.top_entities_daily_png(con, D1, D3, top=10)
-    assert len(labels) == 5
+    assert len(labels) == 6
     assert [label.lstrip("\u200e").split(" (")[0] for label in labels[:2]] == ["تونس", "إيمانويل ماكرون"]
     assert any("البنك الدولي" in label for label in labels)  # name from entity_mentions
+    assert any("MISC:ghost" in label for label in labels)
 
 
 def test_cooccurrence_network_png(con, monkeypatch):
