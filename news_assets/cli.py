@@ -339,6 +339,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     choice = _extractor_choice(settings)
     print(f"corpus:    {settings.corpus_dir}\nwarehouse: {settings.duckdb_path}\nextractor: {choice.version}",
           file=sys.stderr)
+    # The files the publish at the end compares are read into the page cache meanwhile.
+    Warehouse(settings.duckdb_path).read_ahead_for_publish()
     defs = build_definitions(settings)
     instance = _instance()
     _freeze_heap()
@@ -377,6 +379,7 @@ def _backfill(args: argparse.Namespace, settings, pool) -> int:
     from news_assets.definitions import build_definitions
     from news_assets.warehouse import Warehouse, run_sql
 
+    Warehouse(settings.duckdb_path).read_ahead_for_publish()  # for the publish at the end (see cmd_build)
     defs = build_definitions(settings)
     if args.force:
         # Forget the extraction bookkeeping of the range so every article is extracted again.

@@ -18,6 +18,7 @@ import functools
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -61,6 +62,10 @@ class Warehouse:
         """
         self.copied = False
         self.written = 0
+        # A read-ahead still running has the spare open, and closing it would drop the lock taken
+        # on the spare below (POSIX locks belong to the process, and go with any of its descriptors).
+        while _READ_AHEADS:
+            _READ_AHEADS.pop().join()
         if not self.path.exists():
             return self.published_path
         with self._locked(exclusive=True):
@@ -97,6 +102,27 @@ class Warehouse:
             self.copied = True
             self.written = written
         return self.published_path
+
+    def read_ahead_for_publish(self) -> threading.Thread | None:
+        """Start reading the files the next publish compares (the work file and the spare) into
+        the page cache, on a thread of their own, while the command does its other work.
+
+        A publish reads both files whole. Out of the page cache, as a daily refresh finds them,
+        that took 5.8-7.1 s on ANT x8 (1.9 GB each; 0.5-0.7 s read ahead, see Measured in the
+        README). The reads fill the page cache, not this process's memory; none when the two
+        files would take more than a quarter of the memory available, or where the kernel takes
+        no such advice. None when nothing is read ahead."""
+        try:
+            sizes = [path.stat().st_size for path in (self.path, self._spare_path)]
+        except FileNotFoundError:
+            return None  # no spare yet: the next publish copies, it compares nothing
+        if not hasattr(os, "posix_fadvise") or sum(sizes) > _available_memory() // 4:
+            return None
+        files = [self.path, self._spare_path]
+        thread = threading.Thread(target=_read_ahead, args=(files,), name="news-assets read-ahead", daemon=True)
+        thread.start()
+        _READ_AHEADS.append(thread)
+        return thread
 
     @property
     def _spare_path(self) -> Path:
@@ -221,6 +247,41 @@ def _patch_unlocked(source: Path, target: Path) -> int | None:
         return written
     finally:
         os.close(fd)  # also releases the lock
+
+
+_READ_AHEADS: list[threading.Thread] = []  # started by read_ahead_for_publish, joined by publish
+READ_AHEAD_STEP = 8 << 20  # bytes asked for at a time (one request for a whole file read ~8 MB)
+
+
+def _read_ahead(files: list[Path]) -> None:
+    """Ask the kernel to read the files into the page cache (posix_fadvise WILLNEED, a step at a
+    time); it reads them while this process goes on. Reading them here instead, in order (sendfile
+    to /dev/null), left a publish on cold ANT x8 files at 2.8-3.3 s against 0.6-0.7 s this way."""
+    for path in files:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue  # replaced or removed meanwhile: the publish will see to it
+        try:
+            size = os.fstat(fd).st_size
+            for offset in range(0, size, READ_AHEAD_STEP):
+                os.posix_fadvise(fd, offset, READ_AHEAD_STEP, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass  # only a head start: the publish reads what it needs either way
+        finally:
+            os.close(fd)
+
+
+def _available_memory() -> int:
+    """MemAvailable from /proc/meminfo in bytes (0 where there is none: no read-ahead)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _file_identity(path: Path) -> list | None:

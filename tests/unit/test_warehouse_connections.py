@@ -207,3 +207,42 @@ def test_publish_rewrites_only_changed_blocks_of_the_spare_and_readers_keep_thei
         con.execute("INSERT INTO numbers VALUES (-5, 'v')")
     wh.publish()
     assert wh.written < os.path.getsize(wh.published_path) / 2 and _same_bytes(wh.published_path, wh.path)
+
+
+def test_read_ahead_needs_a_spare_and_the_next_publish_waits_for_it(tmp_path, monkeypatch):
+    import os
+
+    from news_assets.warehouse import db
+
+    wh = Warehouse(tmp_path / "news.duckdb")
+    assert wh.read_ahead_for_publish() is None  # no work file yet
+    with wh.transaction() as con:
+        con.execute("CREATE TABLE numbers AS SELECT range AS n, md5(range::VARCHAR) AS pad FROM range(200000)")
+    wh.publish()
+    assert wh.read_ahead_for_publish() is None  # no spare yet: a publish copies, it compares nothing
+    with wh.transaction() as con:
+        con.execute("INSERT INTO numbers VALUES (-1, 'y')")
+    wh.publish()  # now there is a spare
+
+    # Not when the two files would take more than a quarter of the memory available.
+    monkeypatch.setattr(db, "_available_memory", lambda: 3 * os.path.getsize(wh.path))
+    assert wh.read_ahead_for_publish() is None
+    monkeypatch.undo()
+
+    asked = []
+    real_fadvise = os.posix_fadvise
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, offset, length, advice: (
+        asked.append((os.readlink(f"/proc/self/fd/{fd}"), offset, advice)), real_fadvise(fd, offset, length, advice))[1])
+    thread = wh.read_ahead_for_publish()
+    assert thread is not None
+    with wh.transaction() as con:
+        con.execute("INSERT INTO numbers VALUES (-2, 'z')")
+    wh.publish()  # joins the read-ahead before it locks and patches the spare
+    assert not thread.is_alive() and not db._READ_AHEADS
+    # Both files read whole, from the start.
+    for path in (wh.path, tmp_path / ".news.duckdb.spare"):
+        offsets = [offset for p, offset, _a in asked if p == str(path)]
+        assert offsets[0] == 0 and offsets[-1] + db.READ_AHEAD_STEP >= os.path.getsize(path), path
+    assert {advice for _p, _o, advice in asked} == {os.POSIX_FADV_WILLNEED}
+    assert 0 < wh.written < os.path.getsize(wh.published_path) / 2  # patched, not copied
+    assert _same_bytes(wh.published_path, wh.path)
