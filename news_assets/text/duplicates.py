@@ -51,7 +51,7 @@ import polars as pl
 
 from .normalize import normalize_for_matching
 
-__all__ = ["candidate_pairs", "cluster_duplicates", "cluster_fingerprints", "cluster_with_similarities", "fingerprint_bodies", "normalize_body", "MIN_NEAR_WORDS",
+__all__ = ["candidate_pairs", "cluster_duplicates", "cluster_fingerprints", "cluster_with_similarities", "fingerprint_bodies", "fingerprint_texts", "normalize_body", "MIN_NEAR_WORDS",
            "NUM_BANDS", "ROWS_PER_BAND", "SHINGLE_WORDS"]
 
 SHINGLE_WORDS = 5
@@ -194,12 +194,18 @@ FINGERPRINT_SCHEMA = {
 }
 
 
-def fingerprint_bodies(bodies: list[str | None]) -> pl.DataFrame:
+def fingerprint_bodies(bodies: list[str | None], map_fn=map) -> pl.DataFrame:
     """Per body, what clustering needs, computed once and storable: a hash of the normalised text
     (exact duplicates), its word count, and the MinHash signature (None when too short to be a near
-    duplicate). Rows follow the input order."""
+    duplicate). Rows follow the input order. ``map_fn``: how :func:`normalize_body` is mapped over
+    the bodies, in order (an ordered map over worker processes: it is most of the time here)."""
+    return fingerprint_texts(list(map_fn(normalize_body, bodies)))
+
+
+def fingerprint_texts(texts: list[str]) -> pl.DataFrame:
+    """:func:`fingerprint_bodies` of bodies already normalised by :func:`normalize_body`."""
     texts = pl.DataFrame(
-        {"doc": pl.Series(range(len(bodies)), dtype=pl.UInt32), "text": [normalize_body(b) for b in bodies]},
+        {"doc": pl.Series(range(len(texts)), dtype=pl.UInt32), "text": texts},
         schema={"doc": pl.UInt32, "text": pl.String},
     ).with_columns(
         pl.when(pl.col("text") == "").then(0).otherwise(pl.col("text").str.count_matches(" ") + 1)
@@ -244,7 +250,7 @@ def cluster_fingerprints(prints: pl.DataFrame, load_bodies, threshold: float = 0
 
 def cluster_with_similarities(prints: pl.DataFrame, load_bodies, threshold: float = 0.8,
                               similarities: pl.DataFrame | None = None,
-                              candidates: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                              candidates: pl.DataFrame | None = None, map_fn=map) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(clusters, the pairs verified now) from stored fingerprints (see :func:`fingerprint_bodies`).
 
     ``prints``: ``article_id``, ``published_at``, ``text_hash``, ``n_words`` and, unless
@@ -288,7 +294,7 @@ def cluster_with_similarities(prints: pl.DataFrame, load_bodies, threshold: floa
     def shingle_sets_of(docs: pl.Series) -> pl.DataFrame:
         """Shingle sets of these docs, from their bodies read again."""
         texts_todo = pl.DataFrame({"doc": docs.cast(pl.UInt32),
-                                   "text": [normalize_body(b) for b in load_bodies(ids.gather(docs).to_list())]})
+                                   "text": list(map_fn(normalize_body, load_bodies(ids.gather(docs).to_list())))})
         return _shingles(texts_todo).unique()
 
     def jaccard(pairs: pl.DataFrame) -> pl.DataFrame:

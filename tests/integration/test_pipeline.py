@@ -301,8 +301,8 @@ def test_fingerprints_of_other_package_versions_are_made_again(env: Env):
     env.cli("build")
     clusters = env.sql("SELECT * FROM article_duplicates ORDER BY article_id")
     fingerprinted = []
-    real = duplicates.fingerprint_bodies
-    env.monkeypatch.setattr(duplicates, "fingerprint_bodies", lambda bodies: fingerprinted.extend(bodies) or real(bodies))
+    real = duplicates.fingerprint_texts
+    env.monkeypatch.setattr(duplicates, "fingerprint_texts", lambda texts: fingerprinted.extend(texts) or real(texts))
     # As after an upgrade of Polars or DuckDB, whose hashes the stored fingerprints come from.
     env.monkeypatch.setattr(duplicates, "FINGERPRINT_VERSIONS", "1:polars-0.0:duckdb-0.0")
     assert env.cli("build") == 0
@@ -316,6 +316,34 @@ def test_fingerprints_of_other_package_versions_are_made_again(env: Env):
     new_articles = env.scalar("SELECT count(*) FROM articles JOIN raw_documents USING (doc_id) "
                               "WHERE path LIKE '%zz_new.txt'")
     assert 1 <= len(fingerprinted) == new_articles  # the same versions: only the new file's articles
+
+
+def test_bodies_normalised_on_workers_a_batch_ahead_give_the_fingerprints_and_clusters_of_one_process(env: Env):
+    from news_assets.defs.parse import duplicates
+    from news_assets.text.duplicates import fingerprint_bodies
+
+    env.monkeypatch.setenv("NEWS_WORKERS", "1")
+    assert env.cli("build") == 0
+    clusters = env.sql("SELECT * FROM article_duplicates ORDER BY article_id")
+    with duckdb.connect(str(env.db) + ".work") as con:  # fingerprint and cluster everything again
+        con.execute("DELETE FROM article_fingerprints; DELETE FROM fingerprint_bands; "
+                    "DELETE FROM duplicate_similarities; DELETE FROM pipeline_state WHERE key = 'duplicates_fingerprint'")
+    # Batches of 7 bodies, 2 a task on two forked workers: six batches, each read while the
+    # workers normalise the one before, and the candidate pairs' bodies normalised there too.
+    env.monkeypatch.setenv("NEWS_WORKERS", "2")
+    env.monkeypatch.setattr(duplicates, "FINGERPRINT_BATCH", 7)
+    env.monkeypatch.setattr(duplicates, "NORMALIZE_CHUNK", 2)
+    forked = []
+    real_map = duplicates.WorkerPool.map
+    env.monkeypatch.setattr(duplicates.WorkerPool, "map",
+                            lambda self, fn, items, chunksize=64: forked.append(len(items)) or real_map(self, fn, items, chunksize))
+    assert env.cli("build") == 0
+    assert len(forked) >= 6 and max(forked) >= 2 * 2
+    assert env.sql("SELECT * FROM article_duplicates ORDER BY article_id") == clusters
+    stored = env.sql("SELECT a.body, f.text_hash, f.n_words, f.minhash FROM article_fingerprints f "
+                     "JOIN articles a USING (article_id) ORDER BY article_id")
+    inline = fingerprint_bodies([body for body, *_ in stored])
+    assert [tuple(r[1:]) for r in stored] == list(inline.iter_rows())
 
 
 # Words for made-up bodies (written for these tests): seeded draws make long texts whose word
