@@ -703,3 +703,45 @@ def test_entities_rebuild_runs_again_under_the_usual_memory_limit_when_the_small
     assert limits.count(assets.REBUILD_MEMORY_LIMIT) == 1
     assert env.scalar("SELECT count(*) FROM entities") == env.scalar("SELECT count(DISTINCT entity_id) FROM entity_mentions") > 0
     assert env.scalar("SELECT sum(mentions) FROM entities") == env.scalar("SELECT count(*) FROM entity_mentions")
+
+
+def _charts_materialization():
+    with dg.DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey("entity_charts"))
+    return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+
+
+def test_charts_are_kept_while_their_window_is_unchanged_and_drawn_again_when_it_changes(env: Env):
+    from news_assets import charts
+
+    assert env.cli("build") == 0
+    folder = env.db.parent / "charts"
+    first = {p.name: p.read_bytes() for p in folder.glob("*.png")}
+    assert sorted(first) == ["cooccurrence_network.png", "top_entities_daily.png"]
+    assert _charts_materialization()["drawn"] == "now"
+    last_day = env.scalar("SELECT max(published_date) FROM mention_counts_daily")
+
+    # A forced backfill finds the same mentions: nothing in the window changed, nothing is drawn.
+    real = charts.top_entities_daily_png
+    drawn = []
+    env.monkeypatch.setattr(charts, "top_entities_daily_png", lambda *a, **k: drawn.append(1) or real(*a, **k))
+    assert env.cli("backfill", "--start", str(last_day), "--end", str(last_day), "--force") == 0
+    assert drawn == [] and _charts_materialization()["drawn"].startswith("kept")
+    assert {p.name: p.read_bytes() for p in folder.glob("*.png")} == first
+    md = _charts_materialization()
+    assert md["top_entities_chart"].startswith("![") and md["window"].endswith(str(last_day))
+
+    # A file changed by hand is not what was drawn: drawn again.
+    (folder / "top_entities_daily.png").write_bytes(b"not a picture")
+    assert env.cli("backfill", "--start", str(last_day), "--end", str(last_day)) == 0
+    assert drawn == [1] and _charts_materialization()["drawn"] == "now"
+    assert (folder / "top_entities_daily.png").read_bytes() == first["top_entities_daily.png"]
+
+    # New mentions on the window's last day: drawn again, and the picture changes.
+    (env.corpus / "970_in_window.txt").write_text(_article(
+        "قمة", last_day.strftime("%d/%m/%Y"),
+        " ".join(["التقى الرئيس الفرنسي إيمانويل ماكرون المستشار الألماني أولاف شولتس في برلين."] * 12)),
+        encoding="utf-8")
+    assert env.cli("build") == 0
+    assert drawn == [1, 1] and _charts_materialization()["drawn"] == "now"
+    assert (folder / "top_entities_daily.png").read_bytes() != first["top_entities_daily.png"]
