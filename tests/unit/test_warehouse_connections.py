@@ -246,3 +246,27 @@ def test_read_ahead_needs_a_spare_and_the_next_publish_waits_for_it(tmp_path, mo
     assert {advice for _p, _o, advice in asked} == {os.POSIX_FADV_WILLNEED}
     assert 0 < wh.written < os.path.getsize(wh.published_path) / 2  # patched, not copied
     assert _same_bytes(wh.published_path, wh.path)
+
+
+def test_a_publish_with_nothing_to_publish_stops_the_read_ahead(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from news_assets.warehouse import db
+
+    wh = Warehouse(tmp_path / "news.duckdb")
+    for value in (1, 2):  # two publishes: a published file and a spare
+        with wh.transaction() as con:
+            con.execute(f"CREATE OR REPLACE TABLE numbers AS SELECT range + {value} AS n FROM range(200000)")
+        wh.publish()
+    asked = []
+    monkeypatch.setattr(db, "READ_AHEAD_STEP", 4096)  # hundreds of steps, each slowed down below
+    real_fadvise = os.posix_fadvise
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, offset, length, advice: (
+        asked.append(offset), time.sleep(0.01), real_fadvise(fd, offset, length, advice))[2])
+    steps = sum(-(-os.path.getsize(p) // 4096) for p in (wh.path, tmp_path / ".news.duckdb.spare"))
+    thread = wh.read_ahead_for_publish()
+    started = time.monotonic()
+    wh.publish()  # nothing changed since the last publish: nothing to compare, no need to wait
+    assert not wh.copied and not thread.is_alive() and not db._READ_AHEADS
+    assert time.monotonic() - started < steps * 0.01 / 2 and len(asked) < steps / 2
