@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from news_assets.warehouse.db import Warehouse, run_sql
+from news_assets.warehouse.db import Warehouse, run_sql, with_memory_fallback
 
 
 # A range run pays per day (Dagster events for three partitioned assets and the day's counts:
@@ -50,10 +50,21 @@ def day_ranges(days: list[dt.date], merge_gap: int = MERGE_GAP_DAYS) -> tuple[tu
     return tuple((a, b) for a, b in ranges)
 
 
+# DuckDB's limit while planning: state/stale_days reads every mention and the duplicates' kinds,
+# and DuckDB caches what it scanned up to its limit. On ANT x8 the plan took a fresh process
+# +271 MiB RSS at the usual limit, +144-155 MiB at 128 MB, in the same 0.29-0.39 s; 64 MB was not
+# enough (scratch). At 1x, +69 / +54 MiB. A warehouse that needs more gets it (with_memory_fallback).
+PLAN_MEMORY_LIMIT = "128MB"
+
+
 def plan_refresh(wh: Warehouse, extractor_version: str) -> RefreshPlan:
-    with wh.connect() as con:
-        rows = run_sql(con, "state/stale_days", extractor_version=extractor_version).fetchall()
-        (totals_stale,) = run_sql(con, "state/totals_stale").fetchone()
+    def read(limit: str | None) -> tuple[list, bool]:
+        with wh.connect(memory_limit=limit) as con:
+            rows = run_sql(con, "state/stale_days", extractor_version=extractor_version).fetchall()
+            (stale,) = run_sql(con, "state/totals_stale").fetchone()
+        return rows, stale
+
+    rows, totals_stale = with_memory_fallback(read, PLAN_MEMORY_LIMIT)
     days = [day for day, _ in rows if day is not None]
     return RefreshPlan(
         ranges=day_ranges(days),

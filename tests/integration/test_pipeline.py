@@ -745,3 +745,27 @@ def test_charts_are_kept_while_their_window_is_unchanged_and_drawn_again_when_it
     assert env.cli("build") == 0
     assert drawn == [1, 1] and _charts_materialization()["drawn"] == "now"
     assert (folder / "top_entities_daily.png").read_bytes() != first["top_entities_daily.png"]
+
+
+def test_the_refresh_plan_runs_under_a_small_memory_limit_and_again_under_larger_ones_if_needed(env: Env):
+    import duckdb
+
+    from news_assets.versions import EXTRACTOR_VERSIONS
+    from news_assets.warehouse import Warehouse, plan_refresh, state
+
+    version = EXTRACTOR_VERSIONS["rules"]  # the sample corpus's default extractor
+    assert env.cli("build") == 0
+    day = env.scalar("SELECT min(published_date) FROM mention_counts_daily")
+    with duckdb.connect(str(env.db) + ".work") as con:  # a day whose counts no longer reconcile
+        con.execute("DELETE FROM mention_counts_daily WHERE published_date = ?", [day])
+    wh = Warehouse(env.db)
+    limits = []
+    real_connect = Warehouse.connect
+    env.monkeypatch.setattr(Warehouse, "connect", lambda self, write=False, memory_limit=None: (
+        limits.append(memory_limit), real_connect(self, write, memory_limit))[1])
+    plan = plan_refresh(wh, version)
+    assert limits == [state.PLAN_MEMORY_LIMIT] and plan.ranges == ((day, day),) and plan.stale_days == 1
+    del limits[:]
+    env.monkeypatch.setattr(state, "PLAN_MEMORY_LIMIT", "1MB")  # too small even for the sample corpus
+    assert plan_refresh(wh, version) == plan
+    assert limits == ["1MB", "4MB", None]
