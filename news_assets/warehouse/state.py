@@ -53,7 +53,7 @@ def day_ranges(days: list[dt.date], merge_gap: int = MERGE_GAP_DAYS) -> tuple[tu
 # DuckDB's limit while planning: state/stale_days reads every mention and the duplicates' kinds,
 # and DuckDB caches what it scanned up to its limit. On ANT x8 the plan took a fresh process
 # +271 MiB RSS at the usual limit, +144-155 MiB at 128 MB, in the same 0.29-0.39 s; 64 MB was not
-# enough (scratch). At 1x, +69 / +54 MiB. A warehouse that needs more gets it (with_memory_fallback).
+# enough (scratch). At 1x, +68-69 MiB either way. A warehouse that needs more gets it (with_memory_fallback).
 PLAN_MEMORY_LIMIT = "128MB"
 
 
