@@ -86,17 +86,21 @@ def _run(job, instance, label: str, **kwargs) -> None:
 
 PARALLEL_RUNS_MIN_ARTICLES = 2000
 DATED_ASSETS = ("entity_mentions", "mention_counts_daily", "entity_cooccurrence")
+# Days whose mentions stand but whose counts are out of date (RefreshPlan.counts_only): the
+# co-occurrences are rebuilt with the counts, in case a run stopped between the mentions and them.
+COUNT_ASSETS = ("mention_counts_daily", "entity_cooccurrence")
 TOTAL_ASSETS = ("undated_entity_mentions", "entities", "entity_charts")
 
 
 def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | None = None, pool=None,
-                      extractor: str = "rules") -> None:
+                      extractor: str = "rules", counts_only=None) -> None:
     """Runs for the partitioned assets, one per day range, side by side on $NEWS_WORKERS processes;
     then one run for the undated bucket and the entities table, which reads every mention and so is
     rebuilt once, after all ranges. Processes compute in parallel and only queue for the short
     write transactions (the warehouse lock). `pool`: range workers started earlier (see
     _start_range_workers); they are used or stopped here. `extractor`: the one that runs (an
-    article's share of the split depends on it)."""
+    article's share of the split depends on it). `counts_only(first, last)`: whether those days
+    need only their counts again (RefreshPlan.counts_only); their runs leave entity_mentions out."""
     from dagster import AssetKey
 
     from news_assets.parallel import worker_count
@@ -112,6 +116,12 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
     # open) and others beside, as many as keep it busy while spawned processes take the rest.
     mine, theirs = (share_pieces(pieces, day_articles or {}, workers, spawn_cost, per_article) if workers > 1
                     else (pieces, []))
+
+    def item(first, last) -> tuple:
+        if counts_only is not None and counts_only(first, last):
+            return (f"{label} {first} … {last}, counts only", first, last, COUNT_ASSETS)
+        return (f"{label} {first} … {last}", first, last, DATED_ASSETS)
+
     if not theirs and pool is not None:
         pool.terminate()  # started in case the work was big enough; it was not
         pool.join()
@@ -120,14 +130,14 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
         if pool is None:
             pool = _start_range_workers(min(workers - 1, len(theirs)))
         try:
-            pending = pool.map_async(_range_run, [(label, a, b) for a, b in theirs], chunksize=1)
+            pending = pool.map_async(_range_run, [item(a, b) for a, b in theirs], chunksize=1)
             # No more tasks: a worker exits as soon as its ranges are done instead of idling, with
             # its memory, while this process runs its own last ranges.
             pool.close()
             own = []
             with _extraction_inline():
                 for first, last in mine:
-                    own.append(_range_run((label, first, last), defs, instance))
+                    own.append(_range_run(item(first, last), defs, instance))
                     if own[-1]:
                         break
             if not pending.ready():
@@ -145,7 +155,7 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
             raise SystemExit(failures[0])
     else:
         for first, last in mine:
-            err = _range_run((label, first, last), defs, instance)
+            err = _range_run(item(first, last), defs, instance)
             if err:
                 raise SystemExit(err)
     _run(defs.resolve_job_def("entities_job"), instance, f"{label}: undated articles and entity totals",
@@ -285,17 +295,17 @@ def _warm_up_range_runs(defs) -> None:
 
 
 def _range_run(item, defs=None, instance=None) -> str | None:
-    """Materialize the partitioned assets for one day range; an error message, or None."""
+    """Materialize partitioned assets (`assets`) for one day range; an error message, or None."""
     from dagster import AssetKey
 
     from news_assets.defs.sensors import range_tags
 
-    label, first, last = item
+    label, first, last, assets = item
     if defs is None:  # in a worker process: its own definitions and instance connections
         defs, instance = _WORKER
     try:
-        _run(defs.resolve_job_def("entities_job"), instance, f"{label} {first} … {last}",
-             tags=range_tags(first, last), asset_selection=[AssetKey(k) for k in DATED_ASSETS])
+        _run(defs.resolve_job_def("entities_job"), instance, label,
+             tags=range_tags(first, last), asset_selection=[AssetKey(k) for k in assets])
     except SystemExit as exc:
         return str(exc)
     return None
@@ -352,7 +362,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"entities+counts: {plan.articles_to_extract} articles to extract, {plan.stale_days} days in "
               f"{len(plan.ranges)} range run(s){', plus undated articles' if plan.undated else ''}", file=sys.stderr)
         _refresh_entities(defs, instance, plan.ranges, "entities+counts", plan.day_articles,
-                          extractor=choice.effective)
+                          extractor=choice.effective, counts_only=plan.counts_only)
     _publish(settings)
     return cmd_status(args)
 

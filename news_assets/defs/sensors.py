@@ -9,6 +9,7 @@ from news_assets.warehouse import plan_refresh
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+COUNTS_ONLY_SELECTION = ("mention_counts_daily", "entity_cooccurrence", "entity_charts")
 
 
 def range_tags(first_day, last_day) -> dict[str, str]:
@@ -37,15 +38,22 @@ def articles_to_entities_sensor(
     plan = plan_refresh(warehouse.get(), extractor.choice().version)
     if plan.empty:
         return dg.SkipReason("articles materialized but no publication day needs work")
+    undated = dg.RunRequest(run_key=f"{asset_event.run_id}:undated", asset_selection=[
+        dg.AssetKey("undated_entity_mentions"), dg.AssetKey("entities")])
     if not plan.ranges:
         # Only the undated bucket changed: run the unpartitioned part of the job.
-        return dg.RunRequest(run_key=f"{asset_event.run_id}:undated", asset_selection=[
-            dg.AssetKey("undated_entity_mentions"), dg.AssetKey("entities")])
-    # Every range run also refreshes the undated bucket and the entities table.
-    return [
-        dg.RunRequest(run_key=f"{asset_event.run_id}:{first}:{last}", tags=range_tags(first, last))
+        return undated
+    # A range run of the whole job also refreshes the undated bucket and the entities table; days
+    # whose mentions stand (plan.counts_only) get their counts and the charts only.
+    requests = [
+        dg.RunRequest(run_key=f"{asset_event.run_id}:{first}:{last}", tags=range_tags(first, last),
+                      asset_selection=[dg.AssetKey(k) for k in COUNTS_ONLY_SELECTION]
+                      if plan.counts_only(first, last) else None)
         for first, last in plan.ranges
     ]
+    if all(r.asset_selection for r in requests) and (plan.undated or plan.totals_stale):
+        requests.append(undated)
+    return requests
 
 
 @dg.run_status_sensor(

@@ -25,6 +25,9 @@ class RefreshPlan:
     undated: bool                                # the undated bucket needs work
     articles_to_extract: int
     totals_stale: bool = False                   # entities no longer matches entity_mentions
+    # Stale days whose mentions need work (articles to extract, or mentions to drop); the others
+    # only need their counts again (see counts_only).
+    mention_days: frozenset = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -37,6 +40,13 @@ class RefreshPlan:
     @property
     def last_day(self) -> dt.date | None:
         return self.ranges[-1][1] if self.ranges else None
+
+    def counts_only(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the days [first, last] need only their counts again: no article of theirs to
+        extract and no mention to drop, the counts out of date all the same (an article of another
+        day joined their duplicate clusters, or a run stopped between the mentions and the counts).
+        Their mentions, and the checks on them, stand as they are."""
+        return not any(first <= day <= last for day in self.mention_days)
 
 
 def day_ranges(days: list[dt.date], merge_gap: int = MERGE_GAP_DAYS) -> tuple[tuple[dt.date, dt.date], ...]:
@@ -65,14 +75,15 @@ def plan_refresh(wh: Warehouse, extractor_version: str) -> RefreshPlan:
         return rows, stale
 
     rows, totals_stale = with_memory_fallback(read, PLAN_MEMORY_LIMIT)
-    days = [day for day, _ in rows if day is not None]
+    days = [day for day, _n, _m in rows if day is not None]
     return RefreshPlan(
         ranges=day_ranges(days),
-        day_articles={day: int(n) for day, n in rows if day is not None},
+        day_articles={day: int(n) for day, n, _m in rows if day is not None},
         stale_days=len(days),
-        undated=any(day is None for day, _ in rows),
-        articles_to_extract=int(sum(n for _, n in rows)),
+        undated=any(day is None for day, _n, _m in rows),
+        articles_to_extract=int(sum(n for _d, n, _m in rows)),
         totals_stale=bool(totals_stale),
+        mention_days=frozenset(day for day, _n, stale in rows if day is not None and stale),
     )
 
 

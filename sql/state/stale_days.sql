@@ -1,10 +1,11 @@
--- Publication days whose downstream rows are out of date, with how many articles need extraction.
--- NULL stands for the undated bucket. A day is stale when an article has no extraction for its
--- current body, date and extractor version; when an extraction belongs to an article that is gone,
--- changed or moved; or when the day's counts (all, or without duplicates) do not reconcile with its
--- mentions.
+-- Publication days whose downstream rows are out of date, with how many articles need extraction
+-- and whether the day's mentions need work (mentions_stale). NULL stands for the undated bucket.
+-- A day is stale when an article has no extraction for its current body, date and extractor
+-- version; when an extraction belongs to an article that is gone, changed or moved (both: its
+-- mentions are stale); or when the day's counts (all, or without duplicates) do not reconcile with
+-- its mentions (only its counts are: e.g. an article of another day joined its duplicate clusters).
 WITH need_extraction AS (
-    SELECT a.published_date, count(*) AS n
+    SELECT a.published_date, count(*) AS n, true AS mentions_stale
     FROM articles a
     LEFT JOIN extraction_log l
         ON l.article_id = a.article_id AND l.body_hash = a.body_hash
@@ -14,7 +15,7 @@ WITH need_extraction AS (
     GROUP BY ALL
 ),
 orphaned AS (
-    SELECT l.published_date, 0 AS n
+    SELECT l.published_date, 0 AS n, true AS mentions_stale
     FROM extraction_log l
     LEFT JOIN articles a
         ON a.article_id = l.article_id AND a.body_hash = l.body_hash
@@ -33,11 +34,11 @@ count_days AS (
     FROM mention_counts_daily GROUP BY ALL
 ),
 unreconciled AS (
-    SELECT coalesce(m.published_date, c.published_date) AS published_date, 0 AS n
+    SELECT coalesce(m.published_date, c.published_date) AS published_date, 0 AS n, false AS mentions_stale
     FROM mention_days m FULL JOIN count_days c USING (published_date)
     WHERE m.mentions IS DISTINCT FROM c.mentions OR m.mentions_unique IS DISTINCT FROM c.mentions_unique
 )
-SELECT published_date, sum(n)::BIGINT AS articles_to_extract
+SELECT published_date, sum(n)::BIGINT AS articles_to_extract, bool_or(mentions_stale) AS mentions_stale
 FROM (SELECT * FROM need_extraction UNION ALL SELECT * FROM orphaned UNION ALL SELECT * FROM unreconciled)
 GROUP BY ALL
 ORDER BY published_date NULLS FIRST;

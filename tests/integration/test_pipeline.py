@@ -769,3 +769,58 @@ def test_the_refresh_plan_runs_under_a_small_memory_limit_and_again_under_larger
     env.monkeypatch.setattr(state, "PLAN_MEMORY_LIMIT", "1MB")  # too small even for the sample corpus
     assert plan_refresh(wh, version) == plan
     assert limits == ["1MB", "4MB", None]
+
+
+def _partition_materializations(asset: str, day: dt.date) -> int:
+    records = dg.DagsterInstance.get().fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[day.isoformat()]), limit=100).records
+    return len(records)
+
+
+def test_a_day_whose_mentions_stand_gets_its_counts_again_without_its_mentions_step(env: Env, capsys):
+    from news_assets.defs.sensors import COUNTS_ONLY_SELECTION
+    from news_assets.definitions import build_definitions
+    from news_assets.versions import EXTRACTOR_VERSIONS
+    from news_assets.warehouse import Warehouse, plan_refresh
+
+    env.cli("build")
+    day, earlier = dt.date(2025, 3, 12), dt.date(2024, 10, 1)  # 015's day; more than MERGE_GAP_DAYS before it
+    all_before, unique_before = env.sql("SELECT sum(mentions), sum(mentions_unique) FROM mention_counts_daily "
+                                        "WHERE published_date = ?", [day])[0]
+    mentions_before = env.sql("SELECT * FROM entity_mentions WHERE published_date = ? ORDER BY mention_id", [day])
+    # 015's body again, dated months earlier: the new article becomes the canonical of 015 and
+    # 016's cluster, so 015's day counts fewer mentions without duplicates though none of its
+    # articles changed.
+    body_015 = (env.corpus / "015_worldbank-digital-north-africa.txt").read_text(encoding="utf-8").splitlines()[2:7]
+    (env.corpus / "958_015_earlier.txt").write_text(_article("نسخة أقدم", "01/10/2024", "\n".join(body_015)),
+                                                    encoding="utf-8")
+    defs = build_definitions()
+    instance = dg.DagsterInstance.get()
+    defs.resolve_job_def("ingest_job").execute_in_process(instance=instance)
+    plan = plan_refresh(Warehouse(env.db), EXTRACTOR_VERSIONS["rules"])
+    assert plan.ranges == ((earlier, earlier), (day, day))
+    assert not plan.counts_only(earlier, earlier) and plan.counts_only(day, day)
+
+    # The sensor asks for the whole job on the new article's day, for the counts (and charts) on 015's.
+    sensor = defs.resolve_sensor_def("articles_to_entities_sensor")
+    context = dg.build_sensor_context(instance=instance, resources={
+        "warehouse": defs.resources["warehouse"], "extractor": defs.resources["extractor"]})
+    requests = sensor.evaluate_tick(context).run_requests
+    assert [(r.tags["dagster/asset_partition_range_start"], r.asset_selection) for r in requests] == [
+        (earlier.isoformat(), None), (day.isoformat(), [dg.AssetKey(k) for k in COUNTS_ONLY_SELECTION])]
+
+    mentions_runs = _partition_materializations("entity_mentions", day)
+    counts_runs = _partition_materializations("mention_counts_daily", day)
+    capsys.readouterr()
+    env.cli("build")
+    assert f"entities+counts {day} … {day}, counts only: run" in capsys.readouterr().err
+    assert _partition_materializations("entity_mentions", day) == mentions_runs
+    assert _partition_materializations("mention_counts_daily", day) == counts_runs + 1
+    assert env.sql("SELECT * FROM entity_mentions WHERE published_date = ? ORDER BY mention_id", [day]) == mentions_before
+    all_after, unique_after = env.sql("SELECT sum(mentions), sum(mentions_unique) FROM mention_counts_daily "
+                                      "WHERE published_date = ?", [day])[0]
+    dup_mentions = env.scalar("""
+        SELECT count(*) FROM entity_mentions m JOIN article_duplicates d USING (article_id)
+        WHERE d.duplicate_kind <> 'canonical' AND m.published_date = ?""", [day])
+    assert all_after == all_before and unique_after < unique_before and unique_after == all_after - dup_mentions
+    assert plan_refresh(Warehouse(env.db), EXTRACTOR_VERSIONS["rules"]).empty
