@@ -824,3 +824,31 @@ def test_a_day_whose_mentions_stand_gets_its_counts_again_without_its_mentions_s
         WHERE d.duplicate_kind <> 'canonical' AND m.published_date = ?""", [day])
     assert all_after == all_before and unique_after < unique_before and unique_after == all_after - dup_mentions
     assert plan_refresh(Warehouse(env.db), EXTRACTOR_VERSIONS["rules"]).empty
+
+
+def test_a_recount_that_does_not_fit_its_small_memory_limit_runs_again_under_a_larger_one(env: Env, monkeypatch):
+    import contextlib
+
+    from news_assets.defs.counts import assets
+    from news_assets.warehouse import Warehouse
+
+    real = Warehouse.transaction
+    limits = []
+
+    @contextlib.contextmanager
+    def transaction(self, memory_limit=None):
+        limits.append(memory_limit)
+        with real(self, memory_limit) as con:
+            yield con
+            if memory_limit == assets.RECOUNT_MEMORY_LIMIT:  # after the recount wrote: it must be rolled back
+                raise duckdb.OutOfMemoryException("simulated: the recount does not fit")
+
+    monkeypatch.setattr(Warehouse, "transaction", transaction)
+    assert env.cli("build") == 0
+    # Each of the two assets' recounts, in every range run, failed once and ran again at 4x the limit.
+    assert limits.count(assets.RECOUNT_MEMORY_LIMIT) == limits.count("512MB") >= 2
+    assert env.scalar("SELECT sum(mentions) FROM mention_counts_daily") == \
+        env.scalar("SELECT count(*) FROM entity_mentions WHERE published_date IS NOT NULL") > 0
+    assert env.scalar("SELECT sum(articles) FROM entity_cooccurrence") == env.scalar("""
+        WITH e AS (SELECT DISTINCT article_id, entity_id FROM entity_mentions WHERE published_date IS NOT NULL)
+        SELECT count(*) FROM e x JOIN e y ON x.article_id = y.article_id AND x.entity_id < y.entity_id""") > 0
