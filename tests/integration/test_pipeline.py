@@ -681,14 +681,13 @@ def test_a_run_that_writes_a_mention_off_its_body_fails_its_offsets_check(env: E
     assert evaluation.metadata["offsets_not_matching"].value >= 1
 
 
-def test_entities_rebuild_runs_again_under_the_usual_memory_limit_when_the_small_one_is_not_enough(env: Env, monkeypatch):
+def _transactions_out_of_memory_under(monkeypatch, limit: str) -> list:
+    """Every write transaction opened under DuckDB memory limit `limit` fails as out of memory
+    once its work is done (so it must be rolled back); the limits of all transactions opened."""
     import contextlib
 
-    from news_assets.defs.entities import assets
     from news_assets.warehouse import Warehouse
 
-    # A limit no other transaction uses (the recounts' is 128 MB too).
-    monkeypatch.setattr(assets, "REBUILD_MEMORY_LIMIT", "127MB")
     real = Warehouse.transaction
     limits = []
 
@@ -697,12 +696,21 @@ def test_entities_rebuild_runs_again_under_the_usual_memory_limit_when_the_small
         limits.append(memory_limit)
         with real(self, memory_limit) as con:
             yield con
-            if memory_limit == assets.REBUILD_MEMORY_LIMIT:  # after the rebuild wrote: it must be rolled back
-                raise duckdb.OutOfMemoryException("simulated: the rebuild does not fit")
+            if memory_limit == limit:
+                raise duckdb.OutOfMemoryException(f"simulated: the work does not fit {limit}")
 
     monkeypatch.setattr(Warehouse, "transaction", transaction)
+    return limits
+
+
+def test_entities_rebuild_runs_again_under_the_usual_memory_limit_when_the_small_one_is_not_enough(env: Env, monkeypatch):
+    from news_assets.defs.entities import assets
+
+    # A limit no other transaction uses (the recounts' is 128 MB too).
+    monkeypatch.setattr(assets, "REBUILD_MEMORY_LIMIT", "127MB")
+    limits = _transactions_out_of_memory_under(monkeypatch, "127MB")
     assert env.cli("build") == 0
-    assert limits.count(assets.REBUILD_MEMORY_LIMIT) == 1
+    assert limits.count("127MB") == 1
     assert env.scalar("SELECT count(*) FROM entities") == env.scalar("SELECT count(DISTINCT entity_id) FROM entity_mentions") > 0
     assert env.scalar("SELECT sum(mentions) FROM entities") == env.scalar("SELECT count(*) FROM entity_mentions")
 
@@ -829,25 +837,11 @@ def test_a_day_whose_mentions_stand_gets_its_counts_again_without_its_mentions_s
 
 
 def test_a_recount_that_does_not_fit_its_small_memory_limit_runs_again_under_a_larger_one(env: Env, monkeypatch):
-    import contextlib
-
     from news_assets.defs.counts import assets
-    from news_assets.warehouse import Warehouse
 
     # A limit no other transaction uses (the entities rebuild's is 128 MB too).
     monkeypatch.setattr(assets, "RECOUNT_MEMORY_LIMIT", "126MB")
-    real = Warehouse.transaction
-    limits = []
-
-    @contextlib.contextmanager
-    def transaction(self, memory_limit=None):
-        limits.append(memory_limit)
-        with real(self, memory_limit) as con:
-            yield con
-            if memory_limit == assets.RECOUNT_MEMORY_LIMIT:  # after the recount wrote: it must be rolled back
-                raise duckdb.OutOfMemoryException("simulated: the recount does not fit")
-
-    monkeypatch.setattr(Warehouse, "transaction", transaction)
+    limits = _transactions_out_of_memory_under(monkeypatch, "126MB")
     assert env.cli("build") == 0
     # Each of the two assets' recounts, in every range run, failed once and ran again at 4x the limit.
     assert limits.count("126MB") == limits.count("504MB") >= 2
