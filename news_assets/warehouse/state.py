@@ -26,8 +26,8 @@ class RefreshPlan:
     articles_to_extract: int
     totals_stale: bool = False                   # entities no longer matches entity_mentions
     # Stale days whose mentions need work (articles to extract, or mentions to drop); the others
-    # only need their counts again (see counts_only).
-    mention_days: frozenset = frozenset()
+    # only need their counts again (see counts_only). None: not known, every day's mentions too.
+    mention_days: frozenset | None = None
 
     @property
     def empty(self) -> bool:
@@ -46,6 +46,8 @@ class RefreshPlan:
         extract and no mention to drop, the counts out of date all the same (an article of another
         day joined their duplicate clusters, or a run stopped between the mentions and the counts).
         Their mentions, and the checks on them, stand as they are."""
+        if self.mention_days is None:
+            return False
         return not any(first <= day <= last for day in self.mention_days)
 
 

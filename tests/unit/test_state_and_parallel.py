@@ -266,3 +266,18 @@ def test_share_pieces_keeps_the_caller_busy_while_the_worker_runs_the_rest():
     assert abs(load(mine) - load(theirs)) < load(pieces) * 0.1
     # A worker that would start too late for any piece to be worth it gets none.
     assert share_pieces(pieces, per_day, 2, spawn_cost=10**9) == (sorted(pieces, key=lambda p: -load([p])), [])
+
+
+def test_a_range_is_counts_only_when_no_day_of_it_needs_its_mentions_redone():
+    import dataclasses
+    import datetime as dt
+
+    from news_assets.warehouse.state import RefreshPlan
+
+    day, later = dt.date(2025, 3, 12), dt.date(2025, 3, 20)
+    unknown = RefreshPlan(ranges=((day, later),), day_articles={later: 1}, stale_days=2, undated=False,
+                          articles_to_extract=1)
+    assert not unknown.counts_only(day, day)  # not told which days' mentions need work: all of them
+    plan = dataclasses.replace(unknown, mention_days=frozenset({later}))
+    assert plan.counts_only(day, day) and plan.counts_only(day, later - dt.timedelta(days=1))
+    assert not plan.counts_only(day, later) and not plan.counts_only(later, later)
