@@ -194,16 +194,16 @@ FINGERPRINT_SCHEMA = {
 }
 
 
-def fingerprint_bodies(bodies: list[str | None], map_fn=map) -> pl.DataFrame:
+def fingerprint_bodies(bodies: list[str | None]) -> pl.DataFrame:
     """Per body, what clustering needs, computed once and storable: a hash of the normalised text
     (exact duplicates), its word count, and the MinHash signature (None when too short to be a near
-    duplicate). Rows follow the input order. ``map_fn``: how :func:`normalize_body` is mapped over
-    the bodies, in order (an ordered map over worker processes: it is most of the time here)."""
-    return fingerprint_texts(list(map_fn(normalize_body, bodies)))
+    duplicate). Rows follow the input order."""
+    return fingerprint_texts([normalize_body(b) for b in bodies])
 
 
 def fingerprint_texts(texts: list[str]) -> pl.DataFrame:
-    """:func:`fingerprint_bodies` of bodies already normalised by :func:`normalize_body`."""
+    """:func:`fingerprint_bodies` of bodies already normalised by :func:`normalize_body` (the
+    pipeline normalises them on worker processes: it is most of the time here)."""
     texts = pl.DataFrame(
         {"doc": pl.Series(range(len(texts)), dtype=pl.UInt32), "text": texts},
         schema={"doc": pl.UInt32, "text": pl.String},

@@ -82,8 +82,8 @@ def article_duplicates(context: dg.AssetExecutionContext, warehouse: WarehouseRe
 
 
 def _fingerprint_new_bodies(wh, map_fn=map) -> int:
-    """Fingerprint the bodies that have none yet; the number fingerprinted (``map_fn``: see
-    fingerprint_bodies).
+    """Fingerprint the bodies that have none yet; the number fingerprinted (``map_fn``: an ordered
+    map, over worker processes, for normalize_body).
 
     A batch of bodies at a time: read under lookup's small limit (the ids are scattered, so the
     read scans every body, and at the usual limit DuckDB kept them cached), fingerprinted, and its
