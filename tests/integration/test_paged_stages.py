@@ -149,8 +149,8 @@ def test_build_ingests_from_the_listing_made_while_it_started(env: Env, monkeypa
     import news_assets.corpus as corpus
 
     used = []
-    real_files = corpus.ListingAhead.files
-    monkeypatch.setattr(corpus.ListingAhead, "files", lambda self: used.append(self.root) or real_files(self))
+    real_pages = corpus.ListingAhead.pages
+    monkeypatch.setattr(corpus.ListingAhead, "pages", lambda self: used.append(self.root) or real_pages(self))
     assert env.cli("build") == 0
     assert used == [str(env.corpus.resolve())] and not corpus._LISTINGS_AHEAD  # used, or discarded
     assert env.scalar("SELECT count(*) FROM raw_documents") == 36

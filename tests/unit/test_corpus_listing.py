@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import news_assets.corpus as corpus
-from news_assets.corpus import _suffix, iter_corpus_files, listed_files, start_listing_ahead
+from news_assets.corpus import _suffix, iter_corpus_files, listed_files, listed_pages, start_listing_ahead
 
 
 @pytest.mark.parametrize("name", ["a.txt", "A.TXT", "README", "notes.", "a.b.c", "a..", "x.tar.gz", "a.b.", "خبر.json"])
@@ -79,8 +79,8 @@ def test_a_listing_made_ahead_is_the_listing_and_is_used_once(tmp_path: Path, mo
     expected = list(iter_corpus_files(root, check_access=False))
     start_listing_ahead(root)
     made = []
-    real_files = corpus.ListingAhead.files
-    monkeypatch.setattr(corpus.ListingAhead, "files", lambda self: made.append(self) or real_files(self))
+    real_pages = corpus.ListingAhead.pages
+    monkeypatch.setattr(corpus.ListingAhead, "pages", lambda self: made.append(self) or real_pages(self))
     files, note = listed_files(root / "a" / "..")  # the same root, spelled differently
     assert note is None and made and list(files) == expected
     # Used once: the next listing is made here, and sees what changed since.
@@ -105,3 +105,23 @@ def test_a_listing_made_ahead_that_failed_or_is_old_is_made_again(tmp_path: Path
     monkeypatch.setattr(corpus, "LISTING_AHEAD_MAX_AGE", 0.0)
     files, note = listed_files(root)
     assert "too old" in note and str(root / "late.txt") in [f.path for f in files]
+
+
+@pytest.mark.parametrize("ahead", [True, False])
+def test_listed_pages_hold_the_listing_in_order_whatever_the_chunks_it_was_written_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: bool):
+    root = tmp_path / "root"
+    _tree(root)
+    for i in range(4):
+        (root / "b" / f"{i}.txt").parent.mkdir(exist_ok=True)
+        (root / "b" / f"{i}.txt").write_text("نص", encoding="utf-8")
+    expected = list(iter_corpus_files(root, check_access=False))
+    monkeypatch.setattr(corpus, "_LISTING_CHUNK", 2)  # listed in chunks of 2 (here or by the child): pages of 3 cross them
+    if ahead:
+        start_listing_ahead(root)
+    pages, note = listed_pages(root, 3)
+    pages = list(pages)
+    assert note is None and not corpus._LISTINGS_AHEAD
+    assert [len(p) for p in pages] == [3] * (len(expected) // 3) + ([len(expected) % 3] if len(expected) % 3 else [])
+    assert [p.file(i) for p in pages for i in range(len(p))] == expected
+    assert any(f.problem for f in expected)  # the problem column travels too

@@ -12,7 +12,7 @@ from typing import TypeVar
 import dagster as dg
 import polars as pl
 
-from news_assets.corpus import UNREADABLE, listed_files
+from news_assets.corpus import UNREADABLE, listed_pages
 from news_assets.parallel import WorkerPool
 from news_assets.progress import Progress
 from news_assets.defs.metadata import definition_metadata, standard_metadata
@@ -99,21 +99,20 @@ def raw_documents(
     # only the files after them.
     # Read permission is checked below for the files to read only (not for unchanged ones). The
     # listing may have been made ahead, while `news-assets build` started (news_assets.corpus).
-    listing, note = listed_files(corpus.path)
+    pages, note = listed_pages(corpus.path, INGEST_CHECK_FILES)
     if note:
         context.log.warning(note)
     with WorkerPool() as pool:
-        for page in _pages(listing, INGEST_CHECK_FILES):
+        for page in pages:
             seen += len(page)
-            paths = [f.path for f in page]
             changed = {path for (path,) in wh.lookup(
-                "ingest/listed_changed", params={"lo": min(paths), "hi": max(paths)}, listed=pl.DataFrame(
-                {"path": paths, "bytes": [f.bytes for f in page], "mtime_ns": [f.mtime_ns for f in page]},
+                "ingest/listed_changed", params={"lo": min(page.paths), "hi": max(page.paths)}, listed=pl.DataFrame(
+                {"path": page.paths, "bytes": page.bytes, "mtime_ns": page.mtime_ns},
                 schema={"path": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64}))}
-            del paths
             unchanged += len(page) - len(changed)
             done = seen - len(changed)  # files handled, for the progress line
-            for batch in _pages((f for f in page if f.path in changed), INGEST_PAGE_FILES):
+            new_or_changed = (page.file(i) for i, path in enumerate(page.paths) if path in changed)
+            for batch in _pages(new_or_changed, INGEST_PAGE_FILES):
                 documents, rejects, to_read = [], [], []
                 for f in batch:
                     if problem := f.problem or (None if os.access(f.path, os.R_OK) else UNREADABLE):
