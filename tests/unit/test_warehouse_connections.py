@@ -270,3 +270,57 @@ def test_a_publish_with_nothing_to_publish_stops_the_read_ahead(tmp_path, monkey
     wh.publish()  # nothing changed since the last publish: nothing to compare, no need to wait
     assert not wh.copied and not thread.is_alive() and not db._READ_AHEADS
     assert time.monotonic() - started < steps * 0.01 / 2 and len(asked) < steps / 2
+
+
+def test_connections_share_one_instance_and_leave_the_file_free_and_checkpointed_when_closed(tmp_path):
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from news_assets.warehouse import db
+
+    wh = Warehouse(tmp_path / "news.duckdb")
+    with wh.transaction() as con:
+        con.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(10)")
+    instance = db._HOSTS[str(wh.path)].instance
+    assert not wh.path.with_name(wh.path.name + ".wal").exists()  # checkpointed as it closed
+    with wh.connect() as outer, wh.connect() as inner:  # nested readers share the attachment
+        assert outer.execute("SELECT count(*) FROM numbers").fetchone() == inner.execute(
+            "SELECT count(*) FROM numbers").fetchone() == (10,)
+    with wh.transaction() as con:
+        con.execute("INSERT INTO numbers VALUES (10)")
+    assert db._HOSTS[str(wh.path)].instance is instance  # one instance for every connection
+    # Closed, the file is free: another process writes to it, and the next connection here sees that.
+    subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).execute("
+                    "'INSERT INTO numbers VALUES (11)')", str(wh.path)], check=True)
+    with duckdb.connect(str(wh.path), read_only=True) as other:  # this process, outside the Warehouse
+        assert other.execute("SELECT count(*) FROM numbers").fetchone() == (12,)
+    with wh.connect() as con:
+        assert con.execute("SELECT max(n) FROM numbers").fetchone() == (11,)
+
+
+def test_a_forked_child_opens_the_warehouse_on_an_instance_of_its_own(tmp_path):
+    import os
+
+    from news_assets.warehouse import db
+
+    wh = Warehouse(tmp_path / "news.duckdb")
+    with wh.transaction() as con:
+        con.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(5)")
+    parent_instance = db._HOSTS[str(wh.path)].instance
+    pid = os.fork()
+    if pid == 0:  # the child: a write and a read on its own instance, then out without clean-up
+        ok = False
+        try:
+            with wh.transaction() as con:
+                con.execute("INSERT INTO numbers VALUES (5)")
+            with wh.connect() as con:
+                ok = con.execute("SELECT count(*) FROM numbers").fetchone() == (6,)
+            ok = ok and db._HOSTS[str(wh.path)].instance is not parent_instance
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with wh.connect() as con:
+        assert con.execute("SELECT count(*) FROM numbers").fetchone() == (6,)
