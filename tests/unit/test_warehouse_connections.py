@@ -324,3 +324,22 @@ def test_a_forked_child_opens_the_warehouse_on_an_instance_of_its_own(tmp_path):
     assert os.waitstatus_to_exitcode(status) == 0
     with wh.connect() as con:
         assert con.execute("SELECT count(*) FROM numbers").fetchone() == (6,)
+
+
+def test_the_last_connection_to_close_hands_duckdbs_free_memory_back(tmp_path, monkeypatch):
+    import sys
+
+    from news_assets.warehouse import db
+
+    if sys.platform == "linux":  # the builds we pin export it (see _allocator_flush)
+        assert db._allocator_flush() is not None
+    flushes = []
+    monkeypatch.setattr(db, "_allocator_flush", lambda: lambda: flushes.append(1))
+    wh = Warehouse(tmp_path / "news.duckdb")
+    with wh.transaction() as con:
+        con.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(10)")
+    assert flushes == [1]
+    with wh.connect() as outer, wh.connect() as inner:
+        inner.execute("SELECT 1")
+        assert flushes == [1]  # the attachment is still in use
+    assert flushes == [1, 1]
