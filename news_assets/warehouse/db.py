@@ -373,11 +373,11 @@ class _Host:
     detaches it, which checkpoints a read-write attachment and releases DuckDB's lock on the file,
     as closing an instance did. What does not fit the memory limit spills beside the file (an
     in-memory database's default is ./.tmp, wherever the command was started); DuckDB cannot move
-    that folder once used, hence an instance per file. Guarded by _HOSTS_LOCK.
+    that folder once used, hence an instance per file. Guarded by _HOSTS_LOCK. A forked child
+    starts instances of its own (_forget_hosts_in_child).
     """
 
     def __init__(self, path: Path) -> None:
-        self.pid = os.getpid()
         self.path = str(path)
         self.instance = duckdb.connect(":memory:", config={"temp_directory": f"{path}.tmp"})
         self.read_only: bool | None = None  # the attachment's mode while connections are open
@@ -394,7 +394,7 @@ class _Host:
             self.read_only = read_only
         elif self.read_only != read_only:
             raise RuntimeError(f"{self.path} is open in this process {'read-only' if self.read_only else 'read-write'}: "
-                               "a connection of the other mode waits for it to close")
+                               "close that connection before opening one of the other mode")
         self.users += 1
         try:
             cursor = self.instance.cursor()
@@ -466,12 +466,20 @@ _HOSTS: dict[str, _Host] = {}  # by file: this process's instances (see _Host)
 _HOSTS_LOCK = threading.Lock()
 
 
+def _forget_hosts_in_child() -> None:
+    # The parent's instances are not the child's to use or close (their threads did not come
+    # along), and its lock may have been held by another of its threads when it forked.
+    global _HOSTS, _HOSTS_LOCK
+    _HOSTS, _HOSTS_LOCK = {}, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_hosts_in_child)
+
+
 def _open(path: Path, read_only: bool, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     with _HOSTS_LOCK:
         host = _HOSTS.get(str(path))
-        if host is None or host.pid != os.getpid():
-            if any(h.pid != os.getpid() for h in _HOSTS.values()):
-                _HOSTS.clear()  # a forked child: its parent's instances are not this process's to use or close
+        if host is None:
             for other in [h for h in _HOSTS.values() if h.users == 0]:  # one instance a file in use, not one a file ever used
                 other.instance.close()
                 del _HOSTS[other.path]
