@@ -466,10 +466,15 @@ _HOSTS: dict[str, _Host] = {}  # by file: this process's instances (see _Host)
 _HOSTS_LOCK = threading.Lock()
 
 
+_INHERITED: list[dict[str, _Host]] = []  # a forked child's copies of its parent's instances: never used, never freed
+
+
 def _forget_hosts_in_child() -> None:
-    # The parent's instances are not the child's to use or close (their threads did not come
-    # along), and its lock may have been held by another of its threads when it forked.
+    # The parent's instances are not the child's to use, nor to close: their threads did not come
+    # along, and freeing one (dropping the last reference) would wait for them or crash the child.
+    # So they are kept, unused. The lock may have been held by another of the parent's threads.
     global _HOSTS, _HOSTS_LOCK
+    _INHERITED.append(_HOSTS)
     _HOSTS, _HOSTS_LOCK = {}, threading.Lock()
 
 
