@@ -191,11 +191,6 @@ class ListingAhead:
                     yield ListingPage(*chunk)
         return chunks()
 
-    def files(self) -> Iterator[CorpusFile] | None:
-        """The listed files one at a time (see pages)."""
-        pages = self.pages()
-        return None if pages is None else (page.file(i) for page in pages for i in range(len(page)))
-
     def discard(self) -> None:
         self._proc.kill()
         self._proc.wait()
