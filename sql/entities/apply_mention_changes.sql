@@ -5,7 +5,7 @@
 --   articles                    += articles that now mention the entity and did not before, minus
 --                                  the reverse (before = now - logged change, per article);
 --   canonical_name, aliases     from entity_surface_counts, kept up to date here;
---   first_seen, last_seen       min / max over the entity's current mentions.
+--   first_seen, last_seen       min / max over the entity's current mentions (see seen).
 -- The log is netted first: a forced re-extraction logs every mention of its range twice, deleted
 -- then written again, mostly the same. Those pairs cancel, and only what changed is applied. On
 -- ANT x8, the log of a forced backfill of 2014-02-24 … 2014-07-29 (24,012 articles; its mentions
@@ -43,10 +43,23 @@ CREATE OR REPLACE TEMP TABLE changed_rows AS
 WITH logged AS (
     SELECT entity_id, article_id, sum(mentions) AS change FROM net_changes GROUP BY ALL
 ),
+-- The logged articles' mentions now, looked up by article and day: an article's mentions all carry
+-- one day (a write first forgets every mention the article had, a day's orphans go whole), and
+-- the log is the exact difference since the last apply, so an article with net changes has them
+-- on the day its mentions are now on, if any. Joined on the day, DuckDB reads only the row groups
+-- of the logged days (the join's bounds go into the scan) instead of every article_id.
+logged_days AS (
+    SELECT DISTINCT article_id, published_date FROM net_changes
+),
 present AS (
     SELECT m.entity_id, m.article_id, count(*) AS n
+    FROM entity_mentions m JOIN logged_days k ON k.article_id = m.article_id AND k.published_date = m.published_date
+    GROUP BY ALL
+    UNION ALL
+    SELECT m.entity_id, m.article_id, count(*) AS n
     FROM entity_mentions m
-    WHERE m.article_id IN (SELECT article_id FROM logged)
+    WHERE m.published_date IS NULL
+      AND m.article_id IN (SELECT article_id FROM logged_days WHERE published_date IS NULL)
     GROUP BY ALL
 ),
 article_change AS (
@@ -65,11 +78,30 @@ best_name AS (
 aliases AS (
     SELECT entity_id, list_sort(list(DISTINCT surface)) AS aliases FROM surface_counts WHERE mentions > 0 GROUP BY ALL
 ),
+-- First and last days seen: the stored ones widened by the days mentions were added on, except
+-- for entities that lost mentions on their first or last day, whose mentions are read again (the
+-- day may have no mention of them left).
+day_changes AS (
+    SELECT entity_id, published_date, sum(mentions) AS change
+    FROM net_changes WHERE published_date IS NOT NULL GROUP BY ALL
+),
+reread AS (
+    SELECT DISTINCT d.entity_id FROM day_changes d JOIN entities e USING (entity_id)
+    WHERE d.change < 0 AND (d.published_date = e.first_seen OR d.published_date = e.last_seen)
+),
+added_days AS (
+    SELECT entity_id, min(published_date) AS first_added, max(published_date) AS last_added
+    FROM day_changes WHERE change > 0 GROUP BY entity_id
+),
 seen AS (
     SELECT entity_id, min(published_date) AS first_seen, max(published_date) AS last_seen
     FROM entity_mentions
-    WHERE entity_id IN (SELECT entity_id FROM changed_entities)
+    WHERE entity_id IN (SELECT entity_id FROM reread)
     GROUP BY entity_id
+    UNION ALL
+    SELECT c.entity_id, least(e.first_seen, a.first_added), greatest(e.last_seen, a.last_added)
+    FROM changed_entities c LEFT JOIN entities e USING (entity_id) LEFT JOIN added_days a USING (entity_id)
+    WHERE c.entity_id NOT IN (SELECT entity_id FROM reread)
 )
 SELECT c.entity_id, b.canonical_name, coalesce(e.entity_type, c.entity_type) AS entity_type, a.aliases,
     coalesce(e.canonical_key, c.canonical_key) AS canonical_key,

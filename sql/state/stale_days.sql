@@ -4,30 +4,35 @@
 -- version; when an extraction belongs to an article that is gone, changed or moved (both: its
 -- mentions are stale); or when the day's counts (all, or without duplicates) do not reconcile with
 -- its mentions (only its counts are: e.g. an article of another day joined its duplicate clusters).
-WITH need_extraction AS (
-    SELECT a.published_date, count(*) AS n, true AS mentions_stale
+-- Articles and their extraction bookkeeping are matched in one full join: each side's unmatched
+-- rows are the articles to extract and the stale extractions. A day's mentions are summed from
+-- extraction_log (a row records how many mentions were written for its article; the two are
+-- written and deleted together, in one transaction), not counted in entity_mentions: on ANT x8 (255k articles, 4M
+-- mentions) the plan took 0.22-0.24 s with two joins and the mentions, 0.12-0.13 s this way, with
+-- the same days (scratch, fresh connections; mutated copies of ANT's warehouse compared).
+WITH matched AS (
+    SELECT a.published_date AS article_date, a.article_id IS NOT NULL AS has_article,
+        l.published_date AS log_date, l.article_id IS NOT NULL AS has_log
     FROM articles a
-    LEFT JOIN extraction_log l
+    FULL JOIN extraction_log l
         ON l.article_id = a.article_id AND l.body_hash = a.body_hash
         AND l.extractor_version = $extractor_version
         AND l.published_date IS NOT DISTINCT FROM a.published_date
-    WHERE l.article_id IS NULL
-    GROUP BY ALL
+    WHERE a.article_id IS NULL OR l.article_id IS NULL
+),
+need_extraction AS (
+    SELECT article_date AS published_date, count(*) AS n, true AS mentions_stale
+    FROM matched WHERE NOT has_log GROUP BY ALL
 ),
 orphaned AS (
-    SELECT l.published_date, 0 AS n, true AS mentions_stale
-    FROM extraction_log l
-    LEFT JOIN articles a
-        ON a.article_id = l.article_id AND a.body_hash = l.body_hash
-        AND a.published_date IS NOT DISTINCT FROM l.published_date
-    WHERE a.article_id IS NULL OR l.extractor_version <> $extractor_version
-    GROUP BY ALL
+    SELECT log_date AS published_date, 0 AS n, true AS mentions_stale
+    FROM matched WHERE NOT has_article GROUP BY ALL
 ),
 mention_days AS (
-    SELECT m.published_date, count(*) AS mentions,
-        count(*) FILTER (WHERE coalesce(d.duplicate_kind, 'canonical') = 'canonical') AS mentions_unique
-    FROM entity_mentions m LEFT JOIN article_duplicates d USING (article_id)
-    WHERE m.published_date IS NOT NULL GROUP BY ALL
+    SELECT l.published_date, sum(l.mentions) AS mentions,
+        coalesce(sum(l.mentions) FILTER (WHERE coalesce(d.duplicate_kind, 'canonical') = 'canonical'), 0) AS mentions_unique
+    FROM extraction_log l LEFT JOIN article_duplicates d USING (article_id)
+    WHERE l.published_date IS NOT NULL AND l.mentions > 0 GROUP BY ALL
 ),
 count_days AS (
     SELECT published_date, sum(mentions) AS mentions, sum(mentions_unique) AS mentions_unique

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -580,6 +581,38 @@ def test_entity_totals_follow_a_forced_re_extraction_as_a_whole_rebuild_would(en
     with duckdb.connect(str(env.db) + ".work", read_only=True) as con:
         assert con.execute("SELECT count(*) FROM entity_mention_changes").fetchone() == (0,)
     assert _entities(env) == whole
+
+
+def test_entity_totals_follow_an_entity_losing_its_last_day_as_a_whole_rebuild_would(env: Env):
+    # entities/apply_mention_changes widens first/last seen by the days mentions were added on and
+    # reads an entity's mentions again only when it lost some on its first or last day.
+    import duckdb
+
+    assert env.cli("build") == 0
+    entity, first, last = env.sql("""
+        SELECT entity_id, first_seen, last_seen FROM entities
+        WHERE first_seen < last_seen AND undated_mentions = 0 ORDER BY mentions DESC, entity_id LIMIT 1""")[0]
+    # the articles that mention it on its last day are rewritten without it (a deleted file's
+    # articles stay: raw_documents keeps its row)
+    rewritten = [Path(p) for (p,) in env.sql("""
+        SELECT DISTINCT r.path FROM entity_mentions m JOIN raw_documents r ON r.doc_id = m.doc_id
+        WHERE m.entity_id = ? AND m.published_date = ?""", [entity, last])]
+    for i, path in enumerate(rewritten):
+        path.write_text(_article(f"طقس {i}", last.strftime("%d/%m/%Y"), f"أمطار خفيفة متوقعة غدا {i}."), encoding="utf-8")
+    # and a new article mentioning it on a day before all of its others
+    (env.corpus / "962_earlier.txt").write_text(_article(
+        "قبل", "02/01/2020", env.scalar("SELECT surface FROM entity_mentions WHERE entity_id = ? LIMIT 1", [entity])
+        + " في خبر قديم."), encoding="utf-8")
+    sql = _spy_entity_sql(env)
+    assert env.cli("build") == 0
+    assert "entities/apply_mention_changes" in sql and "entities/rebuild_entities" not in sql
+    kept = _entities(env)
+    row = env.sql("SELECT first_seen, last_seen FROM entities WHERE entity_id = ?", [entity])
+    assert row and row[0][0] == dt.date(2020, 1, 2) and first > row[0][0] and row[0][1] < last
+    with duckdb.connect(str(env.db) + ".work") as con:
+        con.execute("DELETE FROM pipeline_state WHERE key = 'entities_totals'")  # rebuild them whole
+    assert env.cli("backfill", "--start", "2025-03-12", "--end", "2025-03-12") == 0
+    assert _entities(env) == kept
 
 
 def test_a_warehouse_built_before_the_kept_totals_gets_them(env: Env):
