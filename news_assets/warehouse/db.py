@@ -12,6 +12,7 @@ computed outside the lock; only the short read or write transaction holds it.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import fcntl
 import functools
@@ -226,7 +227,11 @@ PATCH_BLOCK = 256 << 10  # DuckDB's block size: the unit a checkpoint rewrites
 def _patch_unlocked(source: Path, target: Path) -> int | None:
     """Make ``target`` a byte copy of ``source`` by writing only the blocks that differ, then sync
     it; the bytes written. None, with ``target`` untouched, when it does not exist or a process
-    holds a lock on it (a DuckDB connection has it open: a reader of an earlier snapshot)."""
+    holds a lock on it (a DuckDB connection has it open: a reader of an earlier snapshot).
+
+    The two halves of the file are compared on two threads: reading a chunk (a copy out of the
+    page cache, or a read from disk) releases the GIL, and that is most of the time. ANT x8's
+    1.9 GB files, cached: 0.40 s on one thread, 0.27-0.30 s on two, with 18 MB to rewrite (scratch)."""
     try:
         os.chmod(target, 0o644)
         fd = os.open(target, os.O_RDWR)
@@ -238,22 +243,38 @@ def _patch_unlocked(source: Path, target: Path) -> int | None:
         except OSError:
             os.chmod(target, 0o444)
             return None
-        written = offset = 0
-        with open(source, "rb") as src:
-            while chunk := src.read(PATCH_CHUNK):
-                old = os.pread(fd, len(chunk), offset)
-                if old != chunk:
-                    for i in range(0, len(chunk), PATCH_BLOCK):
-                        block = chunk[i:i + PATCH_BLOCK]
-                        if old[i:i + PATCH_BLOCK] != block:
-                            os.pwrite(fd, block, offset + i)
-                            written += len(block)
-                offset += len(chunk)
-        os.ftruncate(fd, offset)
+        src = os.open(source, os.O_RDONLY)
+        try:
+            size = os.fstat(src).st_size
+            middle = (size // 2) // PATCH_CHUNK * PATCH_CHUNK  # chunks stay aligned to DuckDB's blocks
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                halves = [pool.submit(_patch_range, src, fd, a, b) for a, b in ((0, middle), (middle, size))]
+                written = sum(half.result() for half in halves)
+        finally:
+            os.close(src)
+        os.ftruncate(fd, size)
         os.fsync(fd)
         return written
     finally:
         os.close(fd)  # also releases the lock
+
+
+def _patch_range(src: int, dst: int, start: int, end: int) -> int:
+    """Write into ``dst`` the blocks of [start, end) that differ from ``src``; the bytes written."""
+    written, offset = 0, start
+    while offset < end:
+        chunk = os.pread(src, min(PATCH_CHUNK, end - offset), offset)
+        if not chunk:
+            break  # the source is shorter than it was (not expected: it is locked and checkpointed)
+        old = os.pread(dst, len(chunk), offset)
+        if old != chunk:
+            for i in range(0, len(chunk), PATCH_BLOCK):
+                block = chunk[i:i + PATCH_BLOCK]
+                if old[i:i + PATCH_BLOCK] != block:
+                    os.pwrite(dst, block, offset + i)
+                    written += len(block)
+        offset += len(chunk)
+    return written
 
 
 # (thread, its stop flag): started by read_ahead_for_publish, ended by publish
