@@ -186,11 +186,13 @@ def _extraction_inline():
 # Range workers started at the top of the command are ready about as soon as this process is:
 # their spawn and imports overlap this process's own imports, instance and planning, and so does
 # their warm-up (_warm_up_range_runs). Since main() starts them before it imports Dagster, both
-# processes start their range runs within ~0.1 s of each other (ANT's whole span, 2 workers). The
-# split is by whole days (~180 articles each in ANT's 2018): at 1,400 units this process finished
-# its piece 0.4-0.5 s after the worker (3 runs); at 1,000, one day later, the worker finished
-# 0.8-1.2 s after this process (3 runs).
-PRESTARTED_SPAWN_COST = 1400
+# processes start their range runs within ~0.1 s of each other (ANT's whole span, 2 workers), and
+# both extract at the same pace: the worker needs no head start. At 1,400 units (the split's
+# measure before days were found cheaper, see DAY_COST), this process's piece of 2018's dense
+# part held ~1,550 articles more and took 1.1-1.5 s longer than the worker's (6 runs, 2026-11-29);
+# at 0, with days at 1.3 units, 0.1-0.7 s (3 runs), and over the whole span 0.1-0.3 s against
+# 0.2 s before (3 runs each, alternating; scratch).
+PRESTARTED_SPAWN_COST = 0
 _WORKER: tuple | None = None  # (definitions, instance) of a range worker process
 
 

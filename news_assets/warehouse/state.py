@@ -95,8 +95,12 @@ def plan_refresh(wh: Warehouse, extractor_version: str) -> RefreshPlan:
 # units: 17.3 s for 12,683 articles over 2,031 days, 20.6 s for 18,840 articles over 170 days): a
 # day costs what ~1.6 articles do, so 2. It was 10 until the event log wrote a batch's rows in one
 # statement and sparse days were recounted and checked a month at a time (~13 ms a day before,
-# ~1.7 ms after).
-DAY_COST = 2
+# ~1.7 ms after). On 2026-11-29 (connections sharing one DuckDB instance since 7559d1a, among
+# other changes) a day cost what ~1.3 articles do, fitted from the pieces of both 2-worker
+# backfills of ANT (whole span: 14,532 articles over 2,041 days in 14.5-15.9 s beside 16,991
+# over 160 days in 15.0-15.5 s; 2018's dense part: 16,502 over 136 days in 14.1-14.5 s beside
+# 14,948 over 148 in 12.7-13.1 s; ~0.9 ms an article, ~1.2 ms a day, the same in either process).
+DAY_COST = 1.3
 # A range run of its own: run start and finish, resources, checks and metadata, ~0.8 s.
 RUN_COST = 800
 # A spawned worker process: imports and a Dagster instance before its first run, ~2.3 s. The
@@ -118,7 +122,7 @@ def article_cost(extractor: str) -> int:
     return ARTICLE_COST.get(extractor, 1)
 
 
-def _day_cost(day: dt.date, day_articles: dict, per_article: int = 1) -> int:
+def _day_cost(day: dt.date, day_articles: dict, per_article: int = 1) -> float:
     return DAY_COST + per_article * day_articles.get(day, 0)
 
 
