@@ -53,7 +53,8 @@ logged_days AS (
 ),
 present AS (
     SELECT m.entity_id, m.article_id, count(*) AS n
-    FROM entity_mentions m JOIN logged_days k ON k.article_id = m.article_id AND k.published_date = m.published_date
+    FROM entity_mentions m
+    JOIN logged_days k ON k.article_id = m.article_id AND k.published_date = m.published_date
     GROUP BY ALL
     UNION ALL
     SELECT m.entity_id, m.article_id, count(*) AS n

@@ -7,9 +7,10 @@
 -- Articles and their extraction bookkeeping are matched in one full join: each side's unmatched
 -- rows are the articles to extract and the stale extractions. A day's mentions are summed from
 -- extraction_log (a row records how many mentions were written for its article; the two are
--- written and deleted together, in one transaction), not counted in entity_mentions: on ANT x8 (255k articles, 4M
--- mentions) the plan took 0.22-0.24 s with two joins and the mentions, 0.12-0.13 s this way, with
--- the same days (scratch, fresh connections; mutated copies of ANT's warehouse compared).
+-- written and deleted together, in one transaction), not counted in entity_mentions: on ANT x8
+-- (255k articles, 4M mentions) the plan took 0.22-0.24 s with two joins and the mentions,
+-- 0.12-0.13 s this way, with the same days (scratch, fresh connections; mutated copies of ANT's
+-- warehouse compared).
 WITH matched AS (
     SELECT a.published_date AS article_date, a.article_id IS NOT NULL AS has_article,
         l.published_date AS log_date, l.article_id IS NOT NULL AS has_log
@@ -30,7 +31,8 @@ orphaned AS (
 ),
 mention_days AS (
     SELECT l.published_date, sum(l.mentions) AS mentions,
-        coalesce(sum(l.mentions) FILTER (WHERE coalesce(d.duplicate_kind, 'canonical') = 'canonical'), 0) AS mentions_unique
+        coalesce(sum(l.mentions) FILTER (WHERE coalesce(d.duplicate_kind, 'canonical') = 'canonical'), 0)
+            AS mentions_unique
     FROM extraction_log l LEFT JOIN article_duplicates d USING (article_id)
     WHERE l.published_date IS NOT NULL AND l.mentions > 0 GROUP BY ALL
 ),
