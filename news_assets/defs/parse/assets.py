@@ -134,6 +134,7 @@ def articles(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     # shorter than the limit is the last one: a refresh's whole list, counted from it, without
     # another join of raw_documents with parsed_documents for the count and one more for an empty
     # page (ANT x8 + 315 new files: ~0.1 s each on the slower machine of 2026-11-29, scratch).
+    # Documents another run ingests meanwhile are parsed by the next parse run.
     todo_rows = todo_page("")
     if len(todo_rows) < TODO_PAGE_DOCUMENTS:
         to_parse = len({doc_id for doc_id, _path, _format in todo_rows})
