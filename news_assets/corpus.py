@@ -43,13 +43,13 @@ def iter_corpus_files(root: Path, check_access: bool = True) -> Iterator[CorpusF
     unchanged and not read).
     """
     # Every refresh lists the whole corpus, so this loop is written for speed: os.scandir's
-    # entries carry their type (one lstat a file), one generator (no `yield from` per directory
-    # level), an inline path for the usual regular file. Listing ANT x8 (252,830 files) took
-    # 1.54-1.79 s with os.walk, os.lstat and a frozen dataclass, 1.32-1.44 s this way (the lstat
-    # calls alone 0.74 s, `find` 0.7 s; scratch, 2026-11-28). Each directory is scanned through a
-    # descriptor of its own, so each lstat looks up one name in it (fstatat) rather than the whole
-    # path from the root: on a slower machine (2026-11-29) the listing's kernel time fell from 1.19
-    # to 0.80 s and its wall from 3.15 to 2.62 s.
+    # entries carry their type (one lstat a file), one generator over a stack of directories (no
+    # nested generator per directory level), an inline path for the usual regular file. Listing
+    # ANT x8 (252,830 files) took 1.54-1.79 s with os.walk, os.lstat and a frozen dataclass,
+    # 1.32-1.44 s this way (the lstat calls alone 0.74 s, `find` 0.7 s; scratch, 2026-11-28). Each
+    # directory is scanned through a descriptor of its own, so each lstat looks up one name in it
+    # (fstatat) rather than the whole path from the root: on a slower machine (2026-11-29) the
+    # listing's kernel time fell from 1.19 to 0.80 s and its wall from 3.15 to 2.62 s.
     root = Path(root).resolve()
     pending = [str(root)]
     while pending:

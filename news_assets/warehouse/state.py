@@ -154,7 +154,7 @@ def split_for_workers(
     if workers <= 1:
         return list(ranges)
 
-    def weight(day: dt.date) -> int:
+    def weight(day: dt.date) -> float:
         return _day_cost(day, day_articles, per_article)
 
     days_of = [[a + dt.timedelta(days=i) for i in range((b - a).days + 1)] for a, b in ranges]
@@ -162,7 +162,7 @@ def split_for_workers(
     total = sum(weight(d) for days in days_of for d in days) + RUN_COST * max(len(ranges), workers)
     # Even finishing times: the caller's piece = each worker's share plus the start-up it skips.
     cap = max((total + spawn_cost * (workers - 1)) / workers - RUN_COST, 1)
-    pieces: list[tuple[tuple[dt.date, dt.date], int]] = []
+    pieces: list[tuple[tuple[dt.date, dt.date], float]] = []
     for days in days_of:
         start, acc, articles = days[0], 0, 0
         left = sum(weight(d) for d in days)
@@ -190,7 +190,7 @@ def share_pieces(
     `spawn_cost` behind. With many ranges no piece reaches the cap of split_for_workers, and one
     piece for the caller left it idle while the worker ran the rest (ANT x4's build: four
     31,000-article ranges, three of them in the worker)."""
-    def cost(piece: tuple[dt.date, dt.date]) -> int:
+    def cost(piece: tuple[dt.date, dt.date]) -> float:
         first, last = piece
         days = (first + dt.timedelta(days=i) for i in range((last - first).days + 1))
         return RUN_COST + sum(_day_cost(day, day_articles, per_article) for day in days)
