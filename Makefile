@@ -28,8 +28,12 @@ run: install
 	@echo "  UI:    DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev    # then open http://127.0.0.1:3000"
 	@echo "  SQL:   $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/news.duckdb', read_only=True).sql('SELECT * FROM mention_counts_daily LIMIT 10'))\""
 
+# The suite on TEST_WORKERS processes (pytest-xdist; `worksteal`: an idle worker takes tests
+# queued for the other, so one slow file does not leave a core idle at the end). Each test has its
+# own temporary corpus, warehouse and Dagster home. `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 ui: install
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000

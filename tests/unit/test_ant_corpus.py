@@ -6,7 +6,6 @@ UTF-8 text, the five XML entities resolved, and the RFC-822 TIME converted to UT
 """
 
 import re
-import time
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 from xml.sax.saxutils import unescape
@@ -29,7 +28,6 @@ def raw_tag(text: str, tag: str) -> str | None:
 
 def test_every_ant_file_parses_and_matches_its_tags():
     root = shared_path("corpora", "ant-v2.1")
-    start = time.perf_counter()
     files = sorted(root.glob("*/*/*.txt"))
     assert len(files) == ANT_FILES
 
@@ -61,10 +59,8 @@ def test_every_ant_file_parses_and_matches_its_tags():
             checked[tag] += 1
             if got != want:
                 mismatches.append(f"{path.name}: {tag} {got!r} != {want!r}")
-    elapsed = time.perf_counter() - start
 
     assert not rejected, f"{len(rejected)} rejected, e.g. {rejected[:5]}"
     assert not mismatches, f"{len(mismatches)} mismatches, e.g. {mismatches[:10]}"
     # every ANT file carries these four tags with a value
     assert checked == dict.fromkeys(checked, ANT_FILES), checked
-    assert elapsed < 60, f"took {elapsed:.1f} s"  # ~5 s measured; generous for slow CI machines

@@ -1,5 +1,4 @@
-import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -156,20 +155,20 @@ def test_era_m_after_year_is_not_pm():
     assert parse_date("30 يناير 2024 م - 10:30").value == utc(2024, 1, 30, 10, 30)
 
 
-def test_30k_distinct_calls_are_fast():
-    # Distinct strings defeat the cache: this measures the cold path.
+def test_30k_distinct_strings_parse_on_the_cold_path():
+    # Distinct strings defeat the cache, so every call takes the uncached path. (Its speed is a
+    # benchmark's business, bench/corpus_scale.py's parse stage, not a timed assertion here.)
     base = datetime(2018, 1, 1, tzinfo=timezone.utc)
     days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    strings = []
+    strings, expected = [], []
     for i in range(30000):
         d = datetime.fromtimestamp(base.timestamp() + i * 997, timezone.utc)
         strings.append(
             f"{days[d.weekday()]}, {d.day:02d} {months[d.month - 1]} {d.year} {d:%H:%M:%S} +0300"
         )
-    t0 = time.perf_counter()
+        expected.append(d - timedelta(hours=3))  # the wall time was written at +03:00
     results = [parse_date(s) for s in strings]
-    elapsed = time.perf_counter() - t0
     assert all(r.status == "ok" for r in results)
     assert results[0].value == utc(2017, 12, 31, 21, 0)
-    assert elapsed < 2.0, f"30k parses took {elapsed:.2f}s"
+    assert [r.value for r in results] == expected
