@@ -111,6 +111,20 @@ def test_changed_file_replaces_its_articles(env: Env):
         "SELECT count(*) FROM entity_mentions WHERE published_date IS NOT NULL")
 
 
+def test_a_file_removed_from_the_corpus_keeps_its_rows(env: Env):
+    # The warehouse archives what it ingested: a file that disappears from the corpus (a scraper's
+    # rotation, a moved folder) keeps its document, articles, mentions and counts, and a refresh
+    # that finds nothing else new changes no row (README, Limits).
+    env.cli("build")
+    before = env.snapshot()
+    gone = env.corpus / "002_egypt-worldbank-infrastructure.txt"
+    doc_id = env.scalar("SELECT doc_id FROM raw_documents WHERE path = ?", [str(gone)])
+    assert env.scalar("SELECT count(*) FROM entity_mentions WHERE doc_id = ?", [doc_id]) > 0
+    gone.unlink()
+    assert env.cli("build") == 0
+    assert env.snapshot() == before
+
+
 def test_backfill_of_a_date_range_replaces_rows_and_never_duplicates(env: Env):
     env.cli("build")
     before = env.snapshot()
