@@ -4,13 +4,11 @@ No Dagster import: used by the raw_documents asset, the new-files sensor and the
 """
 from __future__ import annotations
 
-import itertools
 import os
-import operator
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from stat import S_ISLNK, S_ISREG
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import NamedTuple
 
 # Extensions we parse. Anything else under the root is recorded as rejected with this reason,
@@ -42,14 +40,20 @@ def iter_corpus_files(root: Path, check_access: bool = True) -> Iterator[CorpusF
     caller that checks only the files it is about to read (ingest: most files of a refresh are
     unchanged and not read).
     """
-    # Every refresh lists the whole corpus, so this loop is written for speed: os.scandir's
-    # entries carry their type (one lstat a file), one generator over a stack of directories (no
-    # nested generator per directory level), an inline path for the usual regular file. Listing
-    # ANT x8 (252,830 files) took 1.54-1.79 s with os.walk, os.lstat and a frozen dataclass,
-    # 1.32-1.44 s this way (the lstat calls alone 0.74 s, `find` 0.7 s; scratch, 2026-11-28). Each
-    # directory is scanned through a descriptor of its own, so each lstat looks up one name in it
-    # (fstatat) rather than the whole path from the root: on a slower machine (2026-11-29) the
-    # listing's kernel time fell from 1.19 to 0.80 s and its wall from 3.15 to 2.62 s.
+    for page in _walk(Path(root), check_access):
+        yield from map(CorpusFile, page.paths, page.bytes, page.mtime_ns, page.problems)
+
+
+def _walk(root: Path, check_access: bool) -> Iterator[ListingPage]:
+    """iter_corpus_files(root, check_access) as columns, a page per directory with files, in walk order."""
+    # Every refresh lists the whole corpus, so this loop is written for speed: one generator over
+    # a stack of directories (no nested generator per directory level); each directory is read
+    # through a descriptor of its own, so each lstat looks up one name in it (fstatat) rather than
+    # the whole path from the root (on the slower machine of 2026-11-29 the listing's kernel time
+    # fell from 1.19 to 0.80 s); names from os.listdir, one lstat each, and columns rather than an
+    # object per file. Listing ANT x8 (252,830 files) into the pickled chunks a listing made ahead
+    # writes took 3.0-3.6 s from os.scandir's entries and a named tuple a file, 1.7-2.0 s this way
+    # (the lstat calls alone ~0.8 s; scratch, the same machine).
     root = Path(root).resolve()
     pending = [str(root)]
     while pending:
@@ -59,46 +63,61 @@ def iter_corpus_files(root: Path, check_access: bool = True) -> Iterator[CorpusF
         except OSError:
             continue
         try:
-            listed, subdirs = _scan(root, directory, fd, check_access)
+            page, subdirs = _scan(root, directory, fd, check_access)
         finally:
             os.close(fd)
-        yield from listed
+        if len(page):
+            yield page
         pending.extend(reversed(subdirs))  # the first subdirectory is walked next
 
 
-def _scan(root: Path, directory: str, fd: int, check_access: bool) -> tuple[list[CorpusFile], list[str]]:
+def _scan(root: Path, directory: str, fd: int, check_access: bool) -> tuple[ListingPage, list[str]]:
     """The files of one directory (open as `fd`), sorted by name, and its subdirectories' paths;
-    empty when it cannot be listed. Entries scanned from a descriptor carry their name only, and
-    their lstat is made relative to it."""
+    empty when it cannot be listed. Each name's lstat is made relative to `fd`."""
     try:
-        with os.scandir(fd) as it:
-            entries = sorted((e for e in it if not e.name.startswith(".")), key=_NAME)
+        names = sorted(name for name in os.listdir(fd) if not name.startswith("."))
     except OSError:
-        return [], []
+        return ListingPage([], [], [], []), []
     prefix = directory + os.sep
-    listed, subdirs = [], []
-    for entry in entries:
-        path = prefix + entry.name
+    paths: list[str] = []
+    sizes: list[int] = []
+    mtimes: list[int] = []
+    problems: list[str | None] = []
+    subdirs = []
+    for name in names:
+        path = prefix + name
         try:
-            if entry.is_dir():  # through a symlink too, as os.walk classifies it
-                if not entry.is_symlink():
-                    subdirs.append(path)
-                continue
-        except OSError:
-            pass
-        try:
-            st = entry.stat(follow_symlinks=False)
+            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
         except OSError as exc:
-            listed.append(CorpusFile(path, 0, 0, f"cannot stat file: {exc.strerror}"))
-            continue
-        if S_ISREG(st.st_mode) and not check_access and _suffix(entry.name).lower() in ARTICLE_SUFFIXES:
-            listed.append(CorpusFile(path, st.st_size, st.st_mtime_ns, None))
+            listed = CorpusFile(path, 0, 0, f"cannot stat file: {exc.strerror}")
         else:
-            listed.append(_describe(root, path, entry.name, st, check_access))
-    return listed, subdirs
+            mode = st.st_mode
+            if S_ISDIR(mode):
+                subdirs.append(path)
+                continue
+            if S_ISREG(mode) and not check_access and _suffix(name).lower() in ARTICLE_SUFFIXES:
+                paths.append(path)
+                sizes.append(st.st_size)
+                mtimes.append(st.st_mtime_ns)
+                problems.append(None)
+                continue
+            if S_ISLNK(mode) and _links_to_directory(name, fd):
+                continue  # neither listed nor walked, as os.walk leaves it: no cycle, no double
+            listed = _describe(root, path, name, st, check_access)
+        paths.append(listed.path)
+        sizes.append(listed.bytes)
+        mtimes.append(listed.mtime_ns)
+        problems.append(listed.problem)
+    return ListingPage(paths, sizes, mtimes, problems), subdirs
 
 
-_NAME = operator.attrgetter("name")
+def _links_to_directory(name: str, fd: int) -> bool:
+    try:
+        return S_ISDIR(os.stat(name, dir_fd=fd).st_mode)
+    except OSError:
+        return False  # broken or looping: listed with its problem
+
+
 
 
 def _describe(root: Path, path: str, name: str, lst: os.stat_result, check_access: bool) -> CorpusFile:
@@ -174,10 +193,6 @@ class ListingPage:
 
     def file(self, i: int) -> CorpusFile:
         return CorpusFile(self.paths[i], self.bytes[i], self.mtime_ns[i], self.problems[i])
-
-    @classmethod
-    def of(cls, files: list[CorpusFile]) -> ListingPage:
-        return cls(*(list(column) for column in zip(*files))) if files else cls([], [], [], [])
 
 
 class ListingAhead:
@@ -260,8 +275,7 @@ def listed_pages(root: Path, size: int) -> tuple[Iterator[ListingPage], str | No
         if pages is None:
             note = "the listing made ahead failed: listed again"
     if pages is None:
-        files = iter_corpus_files(root, check_access=False)
-        pages = (ListingPage.of(chunk) for chunk in iter(lambda: list(itertools.islice(files, _LISTING_CHUNK)), []))
+        pages = _walk(Path(root), check_access=False)
     return _repaged(pages, size), note
 
 
@@ -286,9 +300,7 @@ def _repaged(pages: Iterator[ListingPage], size: int) -> Iterator[ListingPage]:
 def _write_listing(root: str, out, chunk_files: int) -> None:
     import pickle
 
-    files = iter_corpus_files(Path(root), check_access=False)
-    while chunk := list(itertools.islice(files, chunk_files)):
-        page = ListingPage.of(chunk)
+    for page in _repaged(_walk(Path(root), check_access=False), chunk_files):
         pickle.dump((page.paths, page.bytes, page.mtime_ns, page.problems), out, protocol=pickle.HIGHEST_PROTOCOL)
     pickle.dump(None, out)
     out.flush()
