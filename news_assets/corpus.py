@@ -53,7 +53,7 @@ def _walk(root: Path, check_access: bool) -> Iterator[ListingPage]:
     # the whole path from the root (on the slower machine of 2026-11-29 the listing's kernel time
     # fell from 1.19 to 0.80 s); names from os.listdir, one lstat each, and columns rather than an
     # object per file. Listing ANT x8 (252,830 files) into the pickled chunks a listing made ahead
-    # writes took 3.0-3.6 s from os.scandir's entries and a named tuple a file, 1.7-2.0 s this way
+    # writes took 3.7-4.1 s from os.scandir's entries and a named tuple a file, 2.1-2.3 s this way
     # (the lstat calls alone ~0.8 s; scratch, the same machine).
     root = Path(root).resolve()
     pending = [str(root)]
@@ -117,8 +117,6 @@ def _links_to_directory(name: str, fd: int) -> bool:
         return S_ISDIR(os.stat(name, dir_fd=fd).st_mode)
     except OSError:
         return False  # broken or looping: listed with its problem
-
-
 
 
 def _describe(root: Path, path: str, name: str, lst: os.stat_result, check_access: bool) -> CorpusFile:
