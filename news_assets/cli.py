@@ -93,16 +93,19 @@ TOTAL_ASSETS = ("undated_entity_mentions", "entities", "entity_charts")
 
 
 def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | None = None, pool=None,
-                      extractor: str = "rules", counts_only=None) -> None:
+                      extractor: str = "rules", counts_only=None, stale_days=None) -> None:
     """Runs for the partitioned assets, one per day range, side by side on $NEWS_WORKERS processes;
     then one run for the undated bucket and the entities table, which reads every mention and so is
     rebuilt once, after all ranges. Processes compute in parallel and only queue for the short
     write transactions (the warehouse lock). `pool`: range workers started earlier (see
     _start_range_workers); they are used or stopped here. `extractor`: the one that runs (an
     article's share of the split depends on it). `counts_only(first, last)`: whether those days
-    need only their counts again (RefreshPlan.counts_only); their runs leave entity_mentions out."""
+    need only their counts again (RefreshPlan.counts_only); their runs leave entity_mentions out.
+    `stale_days`: the days a refresh's plan found stale; each range run then recounts only those of
+    its days (RECOUNT_DAYS_TAG), not the days between them that it spans to share one run."""
     from dagster import AssetKey
 
+    from news_assets.defs.partitions import encode_days
     from news_assets.parallel import worker_count
     from news_assets.warehouse.state import SPAWN_COST, article_cost, share_pieces, split_for_workers
 
@@ -118,9 +121,10 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
                     else (pieces, []))
 
     def item(first, last) -> tuple:
+        recount = None if stale_days is None else encode_days(d for d in stale_days if first <= d <= last)
         if counts_only is not None and counts_only(first, last):
-            return (f"{label} {first} … {last}, counts only", first, last, COUNT_ASSETS)
-        return (f"{label} {first} … {last}", first, last, DATED_ASSETS)
+            return (f"{label} {first} … {last}, counts only", first, last, COUNT_ASSETS, recount)
+        return (f"{label} {first} … {last}", first, last, DATED_ASSETS, recount)
 
     if not theirs and pool is not None:
         pool.terminate()  # started in case the work was big enough; it was not
@@ -302,12 +306,17 @@ def _range_run(item, defs=None, instance=None) -> str | None:
 
     from news_assets.defs.sensors import range_tags
 
-    label, first, last, assets = item
+    from news_assets.defs.partitions import RECOUNT_DAYS_TAG
+
+    label, first, last, assets, recount = item
     if defs is None:  # in a worker process: its own definitions and instance connections
         defs, instance = _WORKER
+    tags = range_tags(first, last)
+    if recount is not None:
+        tags[RECOUNT_DAYS_TAG] = recount
     try:
         _run(defs.resolve_job_def("entities_job"), instance, label,
-             tags=range_tags(first, last), asset_selection=[AssetKey(k) for k in assets])
+             tags=tags, asset_selection=[AssetKey(k) for k in assets])
     except SystemExit as exc:
         return str(exc)
     return None
@@ -364,7 +373,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"entities+counts: {plan.articles_to_extract} articles to extract, {plan.stale_days} days in "
               f"{len(plan.ranges)} range run(s){', plus undated articles' if plan.undated else ''}", file=sys.stderr)
         _refresh_entities(defs, instance, plan.ranges, "entities+counts", plan.day_articles,
-                          extractor=choice.effective, counts_only=plan.counts_only)
+                          extractor=choice.effective, counts_only=plan.counts_only,
+                          stale_days=frozenset(plan.day_articles))
     _publish(settings)
     return cmd_status(args)
 

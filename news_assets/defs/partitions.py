@@ -54,9 +54,43 @@ def load_chunks(start: dt.date, end: dt.date, per_day: Mapping[dt.date, int], ma
     return chunks
 
 
-def mention_pieces(con, start: dt.date, end: dt.date, max_mentions: int) -> list[tuple[dt.date, dt.date]]:
+def mention_pieces(con, start: dt.date, end: dt.date, max_mentions: int,
+                   only: set[dt.date] | None = None) -> list[tuple[dt.date, dt.date]]:
     """[start, end] in pieces of about ``max_mentions`` mentions each (see load_chunks), from the
-    mentions per day in the warehouse (sql/state/mentions_per_day.sql)."""
+    mentions per day in the warehouse (sql/state/mentions_per_day.sql); with ``only``, counting
+    the mentions of those days alone (the days a piece's work is restricted to)."""
     per_day = dict(run_sql(con, "state/mentions_per_day", start=start, end=end).fetchall())
+    if only is not None:
+        per_day = {day: n for day, n in per_day.items() if day in only}
     return load_chunks(start, end, per_day, max_mentions)
+
+
+# Run tag of a range run that recounts only some of its days (news_assets.defs.counts): the days
+# whose counts a refresh found stale, as encode_days writes them. Without it, every day is recounted.
+RECOUNT_DAYS_TAG = "news_assets/recount_days"
+
+
+def encode_days(days) -> str:
+    """Days as a short text for a run tag: runs of consecutive days as 'first..last', single days
+    alone, comma-separated, in order ('2018-02-01..2018-02-03,2018-02-07')."""
+    runs: list[list[dt.date]] = []
+    for day in sorted(set(days)):
+        if runs and day - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return ",".join(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}" for a, b in runs)
+
+
+def decode_days(text: str) -> set[dt.date]:
+    """The days encode_days wrote (ValueError on anything else)."""
+    days: set[dt.date] = set()
+    for part in filter(None, text.split(",")):
+        first, _, last = part.partition("..")
+        a = dt.date.fromisoformat(first)
+        b = dt.date.fromisoformat(last) if last else a
+        if b < a:
+            raise ValueError(f"{part!r}: the range ends before it starts")
+        days.update(a + dt.timedelta(days=i) for i in range((b - a).days + 1))
+    return days
 

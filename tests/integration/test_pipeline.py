@@ -141,6 +141,38 @@ def test_backfill_of_a_date_range_replaces_rows_and_never_duplicates(env: Env):
     assert len(runs) == 1  # rewritten by the forced backfill run
 
 
+def test_a_refresh_recounts_only_the_stale_days_its_range_run_spans(env: Env):
+    # New articles on the 10th and the 15th share one range run, which spans the days between
+    # them; it recounts the two stale days only (RECOUNT_DAYS_TAG). A backfill of the same days
+    # recounts every one of them and finds the refresh's rows on all but a day it did not touch.
+    import duckdb
+
+    assert env.cli("build") == 0
+    day = dt.date(2025, 3, 12)
+    marked_rows = "SELECT count(*) FROM mention_counts_daily WHERE published_date = ? AND articles >= 1000"
+    with duckdb.connect(str(env.db) + ".work") as con:
+        # A mark no plan sees (it checks the days' mention sums, not their article counts): kept
+        # by a recount that leaves the day alone, undone by one that recounts it.
+        con.execute("UPDATE mention_counts_daily SET articles = articles + 1000 WHERE published_date = ?", [day])
+        marked = con.execute(marked_rows, [day]).fetchone()[0]
+    assert marked > 0
+    (env.corpus / "970_first.txt").write_text(_article(
+        "افتتاح", "10/03/2025", "افتتح وزير الخارجية الأردني في عمّان معرضا للكتاب بحضور سفير مصر."), encoding="utf-8")
+    (env.corpus / "971_last.txt").write_text(_article(
+        "ختام", "15/03/2025", "اختتمت منظمة الصحة العالمية في جنيف اجتماعا عن الحملة في المغرب وتونس."), encoding="utf-8")
+    assert env.cli("build") == 0
+    assert env.scalar(marked_rows, [day]) == marked
+    new_days = "SELECT DISTINCT published_date FROM articles a JOIN raw_documents r USING (doc_id) WHERE r.path LIKE '%/97_%'"
+    assert sorted(d for (d,) in env.sql(new_days)) == [dt.date(2025, 3, 10), dt.date(2025, 3, 15)]
+    counts_sql = "SELECT * FROM mention_counts_daily WHERE published_date <> ? ORDER BY ALL"
+    counts, pairs = env.sql(counts_sql, [day]), env.sql("SELECT * FROM entity_cooccurrence ORDER BY ALL")
+    assert env.scalar("SELECT count(*) FROM mention_counts_daily WHERE source = 'صحيفة الاختبار'") > 0
+    assert env.cli("backfill", "--start", "2025-03-10", "--end", "2025-03-15") == 0
+    assert env.scalar(marked_rows, [day]) == 0
+    assert env.sql(counts_sql, [day]) == counts
+    assert env.sql("SELECT * FROM entity_cooccurrence ORDER BY ALL") == pairs
+
+
 def test_counts_and_checks_in_small_pieces_equal_the_whole_range_at_once(env: Env):
     from news_assets.defs.counts import assets as counts
     from news_assets.defs.entities import assets as entities

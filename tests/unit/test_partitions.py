@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from news_assets.defs.partitions import date_chunks, load_chunks
+from news_assets.defs.partitions import date_chunks, decode_days, encode_days, load_chunks
 
 D = dt.date
 
@@ -49,3 +49,15 @@ def test_load_chunks_every_day_with_load_ends_a_piece_at_load_one():
     with pytest.raises(ValueError):
         load_chunks(D(2020, 1, 1), D(2020, 1, 2), {}, 0)
 
+
+
+def test_days_go_into_a_run_tag_and_come_back_the_same():
+    days = [dt.date(2018, 2, 1), dt.date(2018, 2, 2), dt.date(2018, 2, 3), dt.date(2018, 2, 7),
+            dt.date(2018, 2, 28), dt.date(2018, 3, 1), dt.date(2020, 12, 31), dt.date(2021, 1, 1)]
+    text = encode_days(reversed(days))
+    assert text == "2018-02-01..2018-02-03,2018-02-07,2018-02-28..2018-03-01,2020-12-31..2021-01-01"
+    assert decode_days(text) == set(days)
+    assert encode_days([]) == "" and decode_days("") == set()
+    for bad in ["2018-02-03..2018-02-01", "2018-02-30", "yesterday"]:
+        with pytest.raises(ValueError):
+            decode_days(bad)

@@ -1,11 +1,14 @@
 """Counts: mentions per day × entity × source, and entity pairs that share an article."""
 
 import dagster as dg
+import polars as pl
 
 from news_assets.defs.entities.assets import entity_mentions
 from news_assets.defs.metadata import definition_metadata, partition_metadata
 from news_assets.defs.parse.duplicates import article_duplicates
-from news_assets.defs.partitions import daily_partitions, mention_pieces, partition_dates
+from news_assets.defs.partitions import (
+    RECOUNT_DAYS_TAG, daily_partitions, decode_days, mention_pieces, partition_dates,
+)
 from news_assets.defs.resources import WarehouseResource
 from news_assets.versions import COUNTS_VERSION
 from news_assets.warehouse import run_sql
@@ -29,13 +32,30 @@ RECOUNT_MEMORY_LIMIT = "128MB"
 def _recount(context: dg.AssetExecutionContext, warehouse: WarehouseResource, rebuild: str, check: str,
              rows_per_day: str, preview: str) -> list[tuple]:
     """Recount the run's days a piece at a time in one transaction (sql/counts/<rebuild>, then
-    <check> on each piece) and attach the run's metadata; the check rows of the pieces."""
+    <check> on each piece) and attach the run's metadata; the check rows of the pieces.
+
+    A run tagged with RECOUNT_DAYS_TAG (a refresh's range run, from `news-assets build`) recounts
+    and checks only the days it names and those whose mentions this run wrote; the days between
+    them, which its range spans only so that they share one run, keep their rows. Any other run
+    (the UI, a backfill, a sensor) recounts every day of its range."""
     start, end = partition_dates(context)
+    tagged = context.run.tags.get(RECOUNT_DAYS_TAG)
 
     def recount(limit: str | None) -> list[tuple]:
         with warehouse.get().transaction(memory_limit=limit) as con:
+            if tagged is None:
+                days = None
+                con.register("recount_days", pl.DataFrame(
+                    {"published_date": pl.date_range(start, end, eager=True)}, schema={"published_date": pl.Date}))
+            else:
+                written = {day for (day,) in run_sql(con, "counts/days_written_by_run", run_id=context.run_id,
+                                                      start=start, end=end).fetchall()}
+                days = {day for day in decode_days(tagged) if start <= day <= end} | written
+                con.register("recount_days", pl.DataFrame({"published_date": sorted(days)},
+                                                          schema={"published_date": pl.Date}))
+                context.log.info(f"recounting {len(days)} of the range's {(end - start).days + 1} days (the stale ones)")
             checked = []
-            for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS):
+            for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS, only=days):
                 run_sql(con, rebuild, start=first, end=last)
                 checked.append(run_sql(con, check, start=first, end=last).fetchone())
             partition_metadata(context, con, rows_per_day, preview, {"start": start, "end": end})
