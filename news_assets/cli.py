@@ -301,12 +301,13 @@ def _warm_up_range_runs(defs) -> None:
 
 
 def _range_run(item, defs=None, instance=None) -> str | None:
-    """Materialize partitioned assets (`assets`) for one day range; an error message, or None."""
+    """Materialize partitioned assets (`assets`) for one day range; an error message, or None.
+    `item`: (label, first day, last day, assets, the days to recount as encode_days wrote them,
+    or None for every day)."""
     from dagster import AssetKey
 
-    from news_assets.defs.sensors import range_tags
-
     from news_assets.defs.partitions import RECOUNT_DAYS_TAG
+    from news_assets.defs.sensors import range_tags
 
     label, first, last, assets, recount = item
     if defs is None:  # in a worker process: its own definitions and instance connections
