@@ -1,12 +1,14 @@
 -- Recompute the daily counts of the days [$start, $end] from their mentions; the *_unique columns
 -- leave out articles that duplicate another (article_duplicates). Only the days listed in
 -- recount_days (a registered frame: every day of the run's range, or a refresh's stale days).
-DELETE FROM mention_counts_daily WHERE published_date BETWEEN $start AND $end AND published_date IN (SELECT published_date FROM recount_days);
+DELETE FROM mention_counts_daily WHERE published_date BETWEEN $start AND $end
+  AND published_date IN (SELECT published_date FROM recount_days);
 -- The articles these mentions belong to, as a table, so the planner knows how few they are: joined
 -- whole, `articles` and `article_duplicates` (a row per article) were the hash tables of both joins
 -- (DuckDB guessed the mentions' side larger), which then grew with the warehouse, not with the days.
 CREATE OR REPLACE TEMP TABLE recount_articles AS
-SELECT DISTINCT article_id FROM entity_mentions WHERE published_date BETWEEN $start AND $end AND published_date IN (SELECT published_date FROM recount_days);
+SELECT DISTINCT article_id FROM entity_mentions WHERE published_date BETWEEN $start AND $end
+  AND published_date IN (SELECT published_date FROM recount_days);
 INSERT INTO mention_counts_daily (published_date, entity_id, entity_type, source, mentions, articles,
     mentions_unique, articles_unique)
 WITH a AS (SELECT article_id, source FROM articles WHERE article_id IN (SELECT article_id FROM recount_articles)),
