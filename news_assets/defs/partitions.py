@@ -8,6 +8,7 @@ import dagster as dg
 
 from news_assets.config import partitions_start_from_env
 from news_assets.warehouse import run_sql
+from news_assets.warehouse.state import day_ranges
 
 
 # Read once at import: a partitions definition is part of the asset definitions. Articles dated
@@ -73,13 +74,8 @@ RECOUNT_DAYS_TAG = "news_assets/recount_days"
 def encode_days(days) -> str:
     """Days as a short text for a run tag: runs of consecutive days as 'first..last', single days
     alone, comma-separated, in order ('2018-02-01..2018-02-03,2018-02-07')."""
-    runs: list[list[dt.date]] = []
-    for day in sorted(set(days)):
-        if runs and day - runs[-1][1] == dt.timedelta(days=1):
-            runs[-1][1] = day
-        else:
-            runs.append([day, day])
-    return ",".join(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}" for a, b in runs)
+    return ",".join(a.isoformat() if a == b else f"{a.isoformat()}..{b.isoformat()}"
+                    for a, b in day_ranges(list(days), merge_gap=1))
 
 
 def decode_days(text: str) -> set[dt.date]:
