@@ -195,6 +195,26 @@ CREATE TABLE IF NOT EXISTS entity_cooccurrence (
 COMMENT ON TABLE entity_cooccurrence IS 'Pairs of entities mentioned in the same article, per day; entity_a < entity_b.';
 COMMENT ON COLUMN entity_cooccurrence.articles IS 'distinct articles that day mentioning both';
 
+CREATE TABLE IF NOT EXISTS counted_articles (
+    article_id     VARCHAR NOT NULL,
+    published_date DATE NOT NULL,
+    extracted_at   TIMESTAMP NOT NULL,
+    run_id         VARCHAR,
+    source         VARCHAR NOT NULL,
+    canonical      BOOLEAN NOT NULL,
+    mentions       BIGINT NOT NULL
+);
+COMMENT ON TABLE counted_articles IS 'Bookkeeping: the articles mention_counts_daily counts, as they were counted (their extraction, source, and whether canonical), so a refresh adds the new ones and moves the changed ones instead of recounting their days whole.';
+
+CREATE TABLE IF NOT EXISTS paired_articles (
+    article_id     VARCHAR NOT NULL,
+    published_date DATE NOT NULL,
+    extracted_at   TIMESTAMP NOT NULL,
+    run_id         VARCHAR,
+    pairs          BIGINT NOT NULL
+);
+COMMENT ON TABLE paired_articles IS 'Bookkeeping: the articles entity_cooccurrence counts, as they were counted (their extraction, and how many pairs of entities each adds), so a refresh adds the new ones instead of recounting their days whole.';
+
 CREATE TABLE IF NOT EXISTS article_fingerprints (
     article_id VARCHAR NOT NULL,
     body_hash  VARCHAR NOT NULL,

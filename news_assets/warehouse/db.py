@@ -517,7 +517,7 @@ SCHEMA_TABLES = (
     "raw_documents", "rejected_documents", "parsed_documents", "articles", "article_duplicates", "entity_mentions",
     "extraction_log", "entities", "mention_counts_daily", "entity_cooccurrence", "pipeline_state",
     "article_fingerprints", "duplicate_similarities", "entity_mention_changes", "entity_surface_counts",
-    "fingerprint_bands",
+    "fingerprint_bands", "counted_articles", "paired_articles",
 )
 
 

@@ -173,6 +173,89 @@ def test_a_refresh_recounts_only_the_stale_days_its_range_run_spans(env: Env):
     assert env.sql("SELECT * FROM entity_cooccurrence ORDER BY ALL") == pairs
 
 
+def _spy_whole_days(env: Env) -> list[tuple[str, list[dt.date]]]:
+    """(counts table, the days its recount is about to recount whole), at every counts/rebuild_* call."""
+    from news_assets.defs.counts import assets
+
+    calls: list[tuple[str, list[dt.date]]] = []
+    real = assets.run_sql
+
+    def spy(con, name, **params):  # noqa: ANN001, ANN202
+        if name.startswith("counts/rebuild_"):
+            days = sorted(d for (d,) in con.execute("SELECT published_date FROM whole_days").fetchall())
+            calls.append((name.removeprefix("counts/rebuild_"), days))
+        return real(con, name, **params)
+
+    env.monkeypatch.setattr(assets, "run_sql", spy)
+    return calls
+
+
+def _counts(env: Env) -> dict[str, list[tuple]]:
+    return {t: env.sql(f"SELECT * FROM {t} ORDER BY ALL") for t in ("mention_counts_daily", "entity_cooccurrence")}
+
+
+def test_a_refresh_counts_what_changed_by_difference_as_a_whole_recount_would(env: Env):
+    # New articles on days already counted, an article that becomes a duplicate (015, when an
+    # earlier copy of it arrives), one whose body changes and one that moves to a new day: the new
+    # and the moved one are counted by difference, the days of the other two recounted whole, and
+    # a backfill that recounts every day whole finds the same rows.
+    assert env.cli("build") == 0
+    whole = _spy_whole_days(env)
+    body_015 = (env.corpus / "015_worldbank-digital-north-africa.txt").read_text(encoding="utf-8").splitlines()[2:7]
+    (env.corpus / "980_new.txt").write_text(_article(
+        "افتتاح", "10/03/2025", "افتتح وزير الخارجية الأردني في عمّان معرضا للكتاب بحضور سفير مصر."), encoding="utf-8")
+    (env.corpus / "981_015_earlier.txt").write_text(_article("نسخة أقدم", "11/03/2025", "\n".join(body_015)),
+                                                    encoding="utf-8")
+    (env.corpus / "982_new.txt").write_text(_article(
+        "ختام", "13/03/2025", "اختتمت منظمة الصحة العالمية في جنيف اجتماعا عن الحملة في المغرب وتونس."), encoding="utf-8")
+    (env.corpus / "025_paris-arabic-calligraphy-exhibition.txt").write_text(_article(
+        "تغيير", "14/03/2025", "التقى المستشار الألماني أولاف شولتس في برلين رئيس الوزراء الياباني."), encoding="utf-8")
+    moved = env.corpus / "029_egypt-weather-mild.txt"
+    lines = moved.read_text(encoding="utf-8").splitlines()
+    lines[1] = "تاريخ النشر: 20/03/2025"
+    moved.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert env.cli("build") == 0
+    assert env.sql("SELECT DISTINCT duplicate_kind FROM article_duplicates d JOIN articles a USING (article_id) "
+                   "JOIN raw_documents r USING (doc_id) WHERE r.path LIKE '%/015_%'") == [("exact",)]
+    march = lambda day: dt.date(2025, 3, day)  # noqa: E731
+    for table in ("mention_counts_daily", "entity_cooccurrence"):
+        recounted = sorted({d for t, days in whole if t == table for d in days})
+        assert recounted == [march(14), march(20)], table
+    refreshed = _counts(env)
+    assert env.scalar("SELECT count(*) FROM mention_counts_daily WHERE source = 'صحيفة الاختبار'") > 0
+    del whole[:]
+    first, last = env.sql("SELECT min(published_date), max(published_date) FROM articles")[0]
+    assert env.cli("backfill", "--start", str(first), "--end", str(last)) == 0
+    assert whole and all(days for _t, days in whole)  # recounted whole, this time
+    assert _counts(env) == refreshed
+
+
+def test_counts_that_do_not_add_up_to_their_bookkeeping_are_recounted_whole(env: Env):
+    # Counts of a day whose bookkeeping lacks an article they count (as if a version that kept no
+    # counted_articles rows had counted it): a refresh that adds an article to that day would count
+    # the first one again by difference; the day does not add up, and is recounted whole.
+    import duckdb
+
+    assert env.cli("build") == 0
+    day = dt.date(2025, 3, 13)
+    before = _counts(env)
+    with duckdb.connect(str(env.db) + ".work") as con:
+        article = con.execute("SELECT article_id FROM counted_articles WHERE published_date = ? AND mentions > 0 "
+                              "ORDER BY article_id LIMIT 1", [day]).fetchone()[0]
+        con.execute("DELETE FROM counted_articles WHERE article_id = ?", [article])
+        con.execute("DELETE FROM paired_articles WHERE article_id = ?", [article])
+    (env.corpus / "983_new.txt").write_text(_article(
+        "ختام", "13/03/2025", "اختتمت منظمة الصحة العالمية في جنيف اجتماعا عن الحملة في المغرب وتونس."), encoding="utf-8")
+    whole = _spy_whole_days(env)
+    assert env.cli("build") == 0
+    for table in ("mention_counts_daily", "entity_cooccurrence"):
+        assert [days for t, days in whole if t == table] == [[day]], table  # not by difference alone
+    refreshed = _counts(env)
+    assert refreshed != before
+    assert env.cli("backfill", "--start", str(day), "--end", str(day)) == 0
+    assert _counts(env) == refreshed
+
+
 def test_counts_and_checks_in_small_pieces_equal_the_whole_range_at_once(env: Env):
     from news_assets.defs.counts import assets as counts
     from news_assets.defs.entities import assets as entities

@@ -29,15 +29,18 @@ RECOUNT_MENTIONS = 50_000
 RECOUNT_MEMORY_LIMIT = "128MB"
 
 
-def _recount(context: dg.AssetExecutionContext, warehouse: WarehouseResource, rebuild: str, check: str,
-             rows_per_day: str, preview: str) -> list[tuple]:
-    """Recount the run's days a piece at a time in one transaction (sql/counts/<rebuild>, then
-    <check> on each piece) and attach the run's metadata; the check rows of the pieces.
+def _recount(context: dg.AssetExecutionContext, warehouse: WarehouseResource, table: str) -> list[tuple]:
+    """Recount the run's days of `table` a piece at a time in one transaction, check each piece
+    (sql/counts/check_<table>) and attach the run's metadata; the check rows of the pieces.
 
-    A run tagged with RECOUNT_DAYS_TAG (a refresh's range run, from `news-assets build`) recounts
-    and checks only the days it names and those whose mentions this run wrote; the days between
-    them, which its range spans only so that they share one run, keep their rows. Any other run
-    (the UI, a backfill, a sensor) recounts every day of its range."""
+    A run tagged with RECOUNT_DAYS_TAG (a refresh's range run, from `news-assets build`) works on
+    the days it names and those whose mentions this run wrote, and on them by difference
+    (sql/counts/delta_<table>): what changed since the articles were counted is added or moved,
+    and only days it cannot handle that way are recounted whole; a day whose counts then do not
+    add up to what the bookkeeping says was counted is recounted whole as well
+    (sql/counts/unreconciled_<table>). The days between them, which its range spans only so that
+    they share one run, keep their rows. Any other run (the UI, a backfill, a sensor) recounts
+    every day of its range whole (sql/counts/rebuild_<table>)."""
     start, end = partition_dates(context)
     tagged = context.run.tags.get(RECOUNT_DAYS_TAG)
 
@@ -53,16 +56,37 @@ def _recount(context: dg.AssetExecutionContext, warehouse: WarehouseResource, re
                 days = {day for day in decode_days(tagged) if start <= day <= end} | written
                 con.register("recount_days", pl.DataFrame({"published_date": sorted(days)},
                                                           schema={"published_date": pl.Date}))
-                context.log.info(f"recounting {len(days)} of the range's {(end - start).days + 1} days (the stale ones)")
-            checked = []
-            for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS, only=days):
-                run_sql(con, rebuild, start=first, end=last)
-                checked.append(run_sql(con, check, start=first, end=last).fetchone())
-            partition_metadata(context, con, rows_per_day, preview, {"start": start, "end": end})
+            def recount_whole(whole: set | None) -> None:
+                # A piece at a time (RECOUNT_MENTIONS): the recount reads every mention of its days.
+                if whole is not None:
+                    con.register("whole_set", pl.DataFrame({"published_date": sorted(whole)},
+                                                           schema={"published_date": pl.Date}))
+                for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS, only=whole):
+                    run_sql(con, "counts/whole_days" if whole is None else "counts/whole_days_of_set",
+                            start=first, end=last)
+                    run_sql(con, f"counts/rebuild_{table}", start=first, end=last)
+
+            if days is None:
+                recount_whole(None)
+            else:
+                # By difference over the whole range at once: its work follows the changed articles.
+                run_sql(con, f"counts/delta_{table}", start=start, end=end)
+                whole = {day for (day,) in run_sql(con, "counts/whole_days_list").fetchall()}
+                if whole:
+                    recount_whole(whole)
+                unreconciled = {day for (day,) in run_sql(con, f"counts/unreconciled_{table}", start=start, end=end).fetchall()}
+                if unreconciled:
+                    context.log.warning(f"{len(unreconciled)} day(s) did not add up after the difference and were recounted whole")
+                    recount_whole(unreconciled)
+                context.log.info(f"{len(days)} of the range's {(end - start).days + 1} days to bring up to date "
+                                 f"(the stale ones): {len(days) - len(whole)} by difference, {len(whole)} recounted whole")
+            checked = [run_sql(con, f"counts/check_{table}", start=first, end=last).fetchone()
+                       for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS, only=days)]
+            partition_metadata(context, con, f"meta/rows_per_day_{table}", f"preview/{table}", {"start": start, "end": end})
             return checked
 
     return with_memory_fallback(recount, RECOUNT_MEMORY_LIMIT, on_retry=lambda: context.log.warning(
-        f"{rebuild}: the recount needs more than {RECOUNT_MEMORY_LIMIT}; running it again under a larger limit"))
+        f"{table}: the recount needs more than {RECOUNT_MEMORY_LIMIT}; running it again under a larger limit"))
 
 
 @dg.asset(
@@ -81,8 +105,7 @@ def _recount(context: dg.AssetExecutionContext, warehouse: WarehouseResource, re
 )
 def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Mentions and articles per publication day, entity and source (undated mentions: see entities)."""
-    checked = _recount(context, warehouse, "counts/rebuild_mention_counts_daily", "counts/check_mention_counts_daily",
-                       "meta/rows_per_day_mention_counts_daily", "preview/mention_counts_daily")
+    checked = _recount(context, warehouse, "mention_counts_daily")
     _rows, counted, raw, duplicate_keys = map(sum, zip(*checked))
     return dg.MaterializeResult(
         check_results=[
@@ -111,8 +134,7 @@ def mention_counts_daily(context: dg.AssetExecutionContext, warehouse: Warehouse
 )
 def entity_cooccurrence(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Pairs of entities mentioned in the same article, with the number of such articles per day."""
-    checked = _recount(context, warehouse, "counts/rebuild_entity_cooccurrence", "counts/check_entity_cooccurrence",
-                       "meta/rows_per_day_entity_cooccurrence", "preview/entity_cooccurrence")
+    checked = _recount(context, warehouse, "entity_cooccurrence")
     _rows, unordered, duplicate_keys = map(sum, zip(*checked))
     return dg.MaterializeResult(
         check_results=[
