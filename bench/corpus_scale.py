@@ -105,8 +105,7 @@ def cpu_note(r: dict) -> str:
     processes and stolen by the hypervisor, and the time some task waited for a core or for IO
     (Linux pressure stall information)."""
     runs = [f"{s:.1f}" for label, s in r["stages"] if "…" in label]
-    totals = sum(s for label, s in r["stages"] if "undated" in label)
-    note = f"range runs {' / '.join(runs)} s, totals {totals:.1f} s; cpu {r['cpu']:.1f} s"
+    note = f"range runs {' / '.join(runs)} s, totals {_totals(r['stages'])}; cpu {r['cpu']:.1f} s"
     if "steal" in r:
         note += f", others {r['other_cpu']:.1f} s, steal {r['steal']:.1f} s"
     for key, name in (("cpu_wait", "waiting for a core"), ("io_wait", "for IO")):
@@ -133,9 +132,15 @@ def count(env: dict, table: str) -> int:
 def summarise_stages(stages: list[tuple[str, float]]) -> str:
     ingest = sum(s for label, s in stages if label.startswith("ingest"))
     ranges = [s for label, s in stages if "…" in label]
-    totals = sum(s for label, s in stages if "undated" in label)
     return (f"ingest+parse+duplicates {ingest:.1f} s; entities+counts {sum(ranges):.1f} s in {len(ranges)} range run(s); "
-            f"undated+entities {totals:.1f} s")
+            f"undated+entities {_totals(stages)}")
+
+
+def _totals(stages: list[tuple[str, float]]) -> str:
+    """The totals run's time, or where the totals ran: a refresh with one range run has them in it."""
+    if any("…" in label and "undated" in label for label, _s in stages):
+        return "in the range run"
+    return f"{sum(s for label, s in stages if 'undated' in label):.1f} s"
 
 
 def _corpus_bodies(files: list[Path]):

@@ -10,8 +10,9 @@ completion and compares the published warehouse with a clean build's: per contra
 count and an md5 over the ordered rows of the non-volatile columns.
 
 Kill points: `time` (uniform over the clean build's wall time), `parse` (during ingest+parse),
-`entities` (during the day-range entities run), `totals` (during the undated/entities-totals run)
-and `publish` (while the checkpointed copy is being written).
+`entities` (during the day-range entities run), `totals` (during the undated/entities-totals run;
+a build with one range run has them as that run's last steps, so then late in the range run) and
+`publish` (while the checkpointed copy is being written).
 """
 from __future__ import annotations
 
@@ -242,8 +243,18 @@ def run_trial(corpus: Path, base: Path, kind: str, rng: random.Random, clean_tim
         delay = rng.uniform(0, 0.004)
         if wait_for_tmp_file(b, wh_dir, timeout):
             time.sleep(delay)
+    elif kind == "totals":
+        # Their own run after several range runs; the last steps of a single range run otherwise
+        # (the CLI folds them in): then they start about when the range run's own steps would end.
+        if _wait_for(b, lambda: b.stage() in ("entities", "totals"), timeout):
+            entered = time.monotonic()
+            _wait_for(b, lambda: b.stage() != "entities" or time.monotonic() - entered >= STAGE_SPREAD["entities"],
+                      timeout)
+            marked = time.monotonic()
+            delay = rng.uniform(0, STAGE_SPREAD[kind])
+            _wait_for(b, lambda: time.monotonic() - marked >= delay, timeout)
     else:
-        stage = {"parse": "parse", "entities": "entities", "totals": "totals"}[kind]
+        stage = {"parse": "parse", "entities": "entities"}[kind]
         if _wait_for(b, lambda: b.stage() == stage, timeout):
             marked = time.monotonic()
             # spread the kill over the stage (clean build of the default corpus: ingest+parse ~2 s,

@@ -46,13 +46,19 @@ def _small_corpus(tmp_path, undated: bool):
 
 
 def test_build_killed_before_the_entity_totals_run_recovers(tmp_path):
-    """Killed right after the range run committed mentions and counts, before the totals run (undated
-    mentions, then entities) committed anything: the next build redoes the totals run."""
+    """Killed right after the range runs committed mentions and counts, before the totals run (undated
+    mentions, then entities) committed anything: the next build redoes the totals run. Two ranges:
+    a build with one range run has the totals as that run's last steps (the same window, inside
+    one run; its deterministic form is the test below)."""
     import duckdb
 
     from bench.crash_trials import kill_group, new_env, start_build, finish, _wait_for
 
     corpus = _small_corpus(tmp_path, undated=False)
+    # Written for this test: a day more than MERGE_GAP_DAYS before the corpus's, a range of its own.
+    (corpus / "990_far_earlier.txt").write_text(
+        "خبر أقدم\nتاريخ النشر: 01/10/2024\nزار وزير الخارجية الأردني القاهرة والتقى نظيره المصري.\n"
+        "المصدر: صحيفة الاختبار\n", encoding="utf-8")
     env = new_env(tmp_path / "t", corpus)
     b = start_build(env)
     reached = _wait_for(b, lambda: b.stage() == "totals", 90)
