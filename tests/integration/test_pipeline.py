@@ -256,6 +256,38 @@ def test_counts_that_do_not_add_up_to_their_bookkeeping_are_recounted_whole(env:
     assert _counts(env) == refreshed
 
 
+def test_a_refresh_checks_the_mentions_of_its_stale_days_and_a_backfill_every_day(env: Env):
+    # A mention written twice on the 12th, a day a refresh's range run spans (new articles on the
+    # 10th and the 15th) without touching it: the refresh checks the days it changed and passes; a
+    # backfill of the range checks every day and its blocking check fails on the 12th. Written on
+    # the 10th instead, the refresh's own check fails.
+    import duckdb
+
+    assert env.cli("build") == 0
+
+    def write_twice(day: dt.date) -> None:
+        with duckdb.connect(str(env.db) + ".work") as con:
+            con.execute("INSERT INTO entity_mentions SELECT * FROM entity_mentions WHERE mention_id = "
+                        "(SELECT min(mention_id) FROM entity_mentions WHERE published_date = ?)", [day])
+
+    write_twice(dt.date(2025, 3, 12))
+    (env.corpus / "972_first.txt").write_text(_article(
+        "افتتاح", "10/03/2025", "افتتح وزير الخارجية الأردني في عمّان معرضا للكتاب بحضور سفير مصر."), encoding="utf-8")
+    (env.corpus / "973_last.txt").write_text(_article(
+        "ختام", "15/03/2025", "اختتمت منظمة الصحة العالمية في جنيف اجتماعا عن الحملة في المغرب وتونس."), encoding="utf-8")
+    assert env.cli("build") == 0
+    with pytest.raises(SystemExit, match="entity_mentions"):
+        env.cli("backfill", "--start", "2025-03-10", "--end", "2025-03-15")
+    with duckdb.connect(str(env.db) + ".work") as con:
+        con.execute("DELETE FROM entity_mentions WHERE published_date = '2025-03-12'")  # the day's mentions again, once
+        con.execute("DELETE FROM extraction_log WHERE published_date = '2025-03-12'")
+    write_twice(dt.date(2025, 3, 10))
+    (env.corpus / "974_again.txt").write_text(_article(
+        "افتتاح آخر", "10/03/2025", "زار الرئيس الفرنسي إيمانويل ماكرون القاهرة."), encoding="utf-8")
+    with pytest.raises(SystemExit, match="entity_mentions"):
+        env.cli("build")
+
+
 def test_counts_and_checks_in_small_pieces_equal_the_whole_range_at_once(env: Env):
     from news_assets.defs.counts import assets as counts
     from news_assets.defs.entities import assets as entities

@@ -9,7 +9,9 @@ import polars as pl
 from news_assets.defs.entities.ner_model import ner_model
 from news_assets.defs.metadata import definition_metadata, partition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
-from news_assets.defs.partitions import daily_partitions, mention_pieces, partition_dates
+from news_assets.defs.partitions import (
+    RECOUNT_DAYS_TAG, daily_partitions, decode_days, mention_pieces, partition_dates,
+)
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
 from news_assets.extraction import ExtractorChoice, get_extractor, offsets_not_matching
 from news_assets.ner import entity_id
@@ -154,15 +156,21 @@ def extract_scope(
     # mentions, not the range's (one connection's buffer cache keeps every piece's pages). Pieces
     # were a calendar month, 62 of them (2.5 s) for ANT's nearly empty years; now they hold about
     # CHECK_MENTIONS mentions (~a month of ANT's dense days), and those years are one.
+    # A refresh's range run (RECOUNT_DAYS_TAG) checks the days whose mentions can have changed:
+    # the plan's stale days and the days this run wrote; the days between them, which the range
+    # spans only to share one run, keep mentions that were checked when they were written.
+    days = None if scope["undated"] else _days_to_check(context, wh, scope)
     if scope["undated"]:
         chunks = [scope]
     else:
         with wh.connect() as con:
-            pieces = mention_pieces(con, scope["start"], scope["end"], CHECK_MENTIONS)
+            pieces = mention_pieces(con, scope["start"], scope["end"], CHECK_MENTIONS, only=days)
         chunks = [{**scope, "start": first, "end": last} for first, last in pieces]
     checked = []
     for chunk in chunks:
         with wh.connect() as con:
+            con.register("check_days", _days_frame(days if days is not None else
+                                                   pl.date_range(chunk["start"], chunk["end"], eager=True)))
             checked.append(run_sql(con, "entities/check_mentions", **chunk).fetchone())
     total, without_article, duplicate_ids, n_articles = map(sum, zip(*checked))
     run_facts = {
@@ -170,6 +178,8 @@ def extract_scope(
         "mentions_extracted": found,
         "articles_with_mentions": int(n_articles),
     }
+    if days is not None:
+        run_facts["days_checked"] = f"{len(days)} of the range's {(scope['end'] - scope['start']).days + 1} (the stale ones)"
     # On every partition's event: which extractor its mentions come from.
     metadata = {"extractor": version, **({"extractor_note": choice.note} if choice.note else {})}
     with wh.connect() as con:
@@ -187,6 +197,23 @@ def extract_scope(
                                 metadata={"duplicate_ids": int(duplicate_ids)}),
         ],
     )
+
+
+def _days_frame(days) -> pl.DataFrame:  # noqa: ANN001 - a set of days or a Polars date range
+    return pl.DataFrame({"published_date": sorted(days) if isinstance(days, set) else days},
+                        schema={"published_date": pl.Date})
+
+
+def _days_to_check(context: dg.AssetExecutionContext, wh: Warehouse, scope: dict) -> set[dt.date] | None:
+    """The days of a refresh's range run whose mentions can have changed (its RECOUNT_DAYS_TAG
+    days and the days it wrote); None, every day of the scope, for any other run."""
+    tagged = context.run.tags.get(RECOUNT_DAYS_TAG)
+    if tagged is None:
+        return None
+    with wh.connect() as con:
+        written = {day for (day,) in run_sql(con, "counts/days_written_by_run", run_id=context.run_id,
+                                              start=scope["start"], end=scope["end"]).fetchall()}
+    return {day for day in decode_days(tagged) if scope["start"] <= day <= scope["end"]} | written
 
 
 def _mention_checks(asset: str) -> list[dg.AssetCheckSpec]:
