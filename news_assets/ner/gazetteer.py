@@ -7,16 +7,12 @@ dict lookup per token; the original (display) spelling is kept alongside.
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from news_assets.config import user_cache_dir
+from news_assets import pickle_cache
 from news_assets.text.normalize import normalize_token
 from news_assets.text.tokenize import WORD_OR_PUNCT_RE
 
@@ -200,37 +196,13 @@ def gazetteer_cache_path() -> Path:
     in a file named after a digest of the build's inputs."""
     from importlib.metadata import version
 
-    digest = hashlib.sha256()
-    for path in (*_BUILD_SOURCES, *sorted(LISTS_DIR.glob("*.txt"))):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for package in _BUILD_PACKAGES:
-        digest.update(f"{package}=={version(package)}\0".encode())
-    digest.update(f"python {sys.version_info[:2]} pickle {pickle.HIGHEST_PROTOCOL}".encode())
-    return user_cache_dir() / f"gazetteer-{digest.hexdigest()[:24]}.pickle"
+    sources = [path.name.encode() + b"\0" + path.read_bytes() for path in (*_BUILD_SOURCES, *sorted(LISTS_DIR.glob("*.txt")))]
+    packages = [f"{package}=={version(package)}".encode() for package in _BUILD_PACKAGES]
+    return pickle_cache.cache_path("gazetteer", [*sources, *packages])
 
 
 def _load_cached(path: Path) -> Gazetteer | None:
-    try:
-        with open(path, "rb") as f:
-            g = pickle.load(f)
-    except Exception:  # noqa: BLE001 - missing, truncated or foreign: rebuilt, never trusted
-        return None
-    return g if isinstance(g, Gazetteer) else None
-
-
-def _store(g: Gazetteer, path: Path) -> None:
-    """Write atomically (processes building at once each rename a whole file into place) and drop
-    the files of earlier builds. A cache that cannot be written is skipped: the build stands."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(g, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-        for old in path.parent.glob("gazetteer-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass
+    return pickle_cache.load(path, Gazetteer)  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1)
@@ -241,5 +213,5 @@ def load_gazetteer() -> Gazetteer:
     g = _load_cached(path)
     if g is None:
         g = _build()
-        _store(g, path)
+        pickle_cache.store(g, path)
     return g
