@@ -230,6 +230,26 @@ def test_a_refresh_counts_what_changed_by_difference_as_a_whole_recount_would(en
     assert _counts(env) == refreshed
 
 
+def test_a_warehouse_from_before_the_count_bookkeeping_gets_it_and_recounts_its_stale_days_whole(env: Env):
+    import duckdb
+
+    assert env.cli("build") == 0
+    with duckdb.connect(str(env.db) + ".work") as con:
+        con.execute("DROP TABLE counted_articles; DROP TABLE paired_articles")
+    (env.corpus / "984_new.txt").write_text(_article(
+        "افتتاح", "11/03/2025", "افتتح وزير الخارجية الأردني في عمّان معرضا للكتاب بحضور سفير مصر."), encoding="utf-8")
+    whole = _spy_whole_days(env)
+    assert env.cli("build") == 0
+    for table in ("mention_counts_daily", "entity_cooccurrence"):
+        assert [days for t, days in whole if t == table] == [[dt.date(2025, 3, 11)]], table
+    assert env.scalar("SELECT count(*) FROM counted_articles WHERE published_date = '2025-03-11'") == \
+        env.scalar("SELECT count(*) FROM extraction_log WHERE published_date = '2025-03-11'") > 1
+    refreshed = _counts(env)
+    first, last = env.sql("SELECT min(published_date), max(published_date) FROM articles")[0]
+    assert env.cli("backfill", "--start", str(first), "--end", str(last)) == 0
+    assert _counts(env) == refreshed
+
+
 def test_counts_that_do_not_add_up_to_their_bookkeeping_are_recounted_whole(env: Env):
     # Counts of a day whose bookkeeping lacks an article they count (as if a version that kept no
     # counted_articles rows had counted it): a refresh that adds an article to that day would count
