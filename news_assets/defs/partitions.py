@@ -90,3 +90,15 @@ def decode_days(text: str) -> set[dt.date]:
         days.update(a + dt.timedelta(days=i) for i in range((b - a).days + 1))
     return days
 
+
+def stale_days_of_run(context: dg.AssetExecutionContext, con, start: dt.date, end: dt.date) -> set[dt.date] | None:
+    """The days of [start, end] a refresh's range run is to bring up to date: those its
+    RECOUNT_DAYS_TAG names and those whose articles it extracted (sql/state/days_written_by_run).
+    None for a run without the tag (the UI, a backfill, a sensor): every day of the range."""
+    tagged = context.run.tags.get(RECOUNT_DAYS_TAG)
+    if tagged is None:
+        return None
+    written = {day for (day,) in run_sql(con, "state/days_written_by_run", run_id=context.run_id,
+                                          start=start, end=end).fetchall()}
+    return {day for day in decode_days(tagged) if start <= day <= end} | written
+

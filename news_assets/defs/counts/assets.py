@@ -6,9 +6,7 @@ import polars as pl
 from news_assets.defs.entities.assets import entity_mentions
 from news_assets.defs.metadata import definition_metadata, partition_metadata
 from news_assets.defs.parse.duplicates import article_duplicates
-from news_assets.defs.partitions import (
-    RECOUNT_DAYS_TAG, daily_partitions, decode_days, mention_pieces, partition_dates,
-)
+from news_assets.defs.partitions import daily_partitions, mention_pieces, partition_dates, stale_days_of_run
 from news_assets.defs.resources import WarehouseResource
 from news_assets.versions import COUNTS_VERSION
 from news_assets.warehouse import run_sql
@@ -42,20 +40,14 @@ def _recount(context: dg.AssetExecutionContext, warehouse: WarehouseResource, ta
     they share one run, keep their rows. Any other run (the UI, a backfill, a sensor) recounts
     every day of its range whole (sql/counts/rebuild_<table>)."""
     start, end = partition_dates(context)
-    tagged = context.run.tags.get(RECOUNT_DAYS_TAG)
 
     def recount(limit: str | None) -> list[tuple]:
         with warehouse.get().transaction(memory_limit=limit) as con:
-            if tagged is None:
-                days = None
-                con.register("recount_days", pl.DataFrame(
-                    {"published_date": pl.date_range(start, end, eager=True)}, schema={"published_date": pl.Date}))
-            else:
-                written = {day for (day,) in run_sql(con, "counts/days_written_by_run", run_id=context.run_id,
-                                                      start=start, end=end).fetchall()}
-                days = {day for day in decode_days(tagged) if start <= day <= end} | written
-                con.register("recount_days", pl.DataFrame({"published_date": sorted(days)},
-                                                          schema={"published_date": pl.Date}))
+            days = stale_days_of_run(context, con, start, end)
+            con.register("recount_days", pl.DataFrame(
+                {"published_date": pl.date_range(start, end, eager=True) if days is None else sorted(days)},
+                schema={"published_date": pl.Date}))
+
             def recount_whole(whole: set | None) -> None:
                 # A piece at a time (RECOUNT_MENTIONS): the recount reads every mention of its days.
                 if whole is not None:

@@ -9,9 +9,7 @@ import polars as pl
 from news_assets.defs.entities.ner_model import ner_model
 from news_assets.defs.metadata import definition_metadata, partition_metadata, standard_metadata
 from news_assets.defs.parse.assets import articles
-from news_assets.defs.partitions import (
-    RECOUNT_DAYS_TAG, daily_partitions, decode_days, mention_pieces, partition_dates,
-)
+from news_assets.defs.partitions import daily_partitions, mention_pieces, partition_dates, stale_days_of_run
 from news_assets.defs.resources import ExtractorResource, WarehouseResource
 from news_assets.extraction import ExtractorChoice, get_extractor, offsets_not_matching
 from news_assets.ner import entity_id
@@ -159,11 +157,12 @@ def extract_scope(
     # A refresh's range run (RECOUNT_DAYS_TAG) checks the days whose mentions can have changed:
     # the plan's stale days and the days this run wrote; the days between them, which the range
     # spans only to share one run, keep mentions that were checked when they were written.
-    days = None if scope["undated"] else _days_to_check(context, wh, scope)
+    days = None
     if scope["undated"]:
         chunks = [scope]
     else:
         with wh.connect() as con:
+            days = stale_days_of_run(context, con, scope["start"], scope["end"])
             pieces = mention_pieces(con, scope["start"], scope["end"], CHECK_MENTIONS, only=days)
         chunks = [{**scope, "start": first, "end": last} for first, last in pieces]
     checked = []
@@ -202,18 +201,6 @@ def extract_scope(
 def _days_frame(days) -> pl.DataFrame:  # noqa: ANN001 - a set of days or a Polars date range
     return pl.DataFrame({"published_date": sorted(days) if isinstance(days, set) else days},
                         schema={"published_date": pl.Date})
-
-
-def _days_to_check(context: dg.AssetExecutionContext, wh: Warehouse, scope: dict) -> set[dt.date] | None:
-    """The days of a refresh's range run whose mentions can have changed (its RECOUNT_DAYS_TAG
-    days and the days it wrote); None, every day of the scope, for any other run."""
-    tagged = context.run.tags.get(RECOUNT_DAYS_TAG)
-    if tagged is None:
-        return None
-    with wh.connect() as con:
-        written = {day for (day,) in run_sql(con, "counts/days_written_by_run", run_id=context.run_id,
-                                              start=scope["start"], end=scope["end"]).fetchall()}
-    return {day for day in decode_days(tagged) if scope["start"] <= day <= scope["end"]} | written
 
 
 def _mention_checks(asset: str) -> list[dg.AssetCheckSpec]:
