@@ -27,10 +27,17 @@ import duckdb
 sys.path.insert(0, sys.argv[1])
 from news_assets.config import duckdb_memory_limit_from_env
 from news_assets.defs.partitions import date_chunks
+import polars as pl
 from news_assets.warehouse import run_sql
+from news_assets.warehouse.db import ensure_schema
 path, what, days = sys.argv[2], sys.argv[3], int(sys.argv[4])
 start, end = dt.date.fromisoformat(sys.argv[5]), dt.date.fromisoformat(sys.argv[6])
 con = duckdb.connect(path, config={"memory_limit": duckdb_memory_limit_from_env()})
+ensure_schema(con)  # a warehouse from before the count bookkeeping gets its tables
+# Every day of the range, as a run without a refresh's tag recounts and checks them.
+every_day = pl.DataFrame({"published_date": pl.date_range(start, end, eager=True)}, schema={"published_date": pl.Date})
+con.register("recount_days", every_day)
+con.register("check_days", every_day)
 run_id = con.execute("SELECT any_value(run_id) FROM entity_mentions WHERE published_date BETWEEN ? AND ?",
                      [start, end]).fetchone()[0]
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -39,6 +46,7 @@ con.execute("BEGIN")
 for a, b in date_chunks(start, end, days):
     if what == "counts":
         for table in ("mention_counts_daily", "entity_cooccurrence"):
+            run_sql(con, "counts/whole_days", start=a, end=b)
             run_sql(con, f"counts/rebuild_{table}", start=a, end=b)
             run_sql(con, f"counts/check_{table}", start=a, end=b).fetchone()
     else:
