@@ -97,9 +97,9 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
     """Runs for the partitioned assets, one per day range, side by side on $NEWS_WORKERS processes;
     then one run for the undated bucket and the entities table, which reads every mention and so is
     rebuilt once, after all ranges (a single range in this process takes them as its last steps).
-    Processes compute in parallel and only queue for the short
-    write transactions (the warehouse lock). `pool`: range workers started earlier (see
-    _start_range_workers); they are used or stopped here. `extractor`: the one that runs (an
+    Processes compute in parallel and only queue for the short write transactions (the warehouse
+    lock). `pool`: range workers started earlier (see _start_range_workers); they are used or
+    stopped here. `extractor`: the one that runs (an
     article's share of the split depends on it). `counts_only(first, last)`: whether those days
     need only their counts again (RefreshPlan.counts_only); their runs leave entity_mentions out.
     `stale_days`: the days a refresh's plan found stale; each range run then brings only those of
@@ -162,8 +162,8 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
         # One range, in this process: the totals go in its run. A run of their own cost ~1 s of
         # Dagster's own work (+1 % of ANT scattered: 0.96 s of the 1.6 s totals run, py-spy,
         # scratch); in one run they are more steps after the range's.
-        label_, first, last, assets, recount = item(*mine[0])
-        err = _range_run((f"{label_}, with undated articles and entity totals", first, last,
+        name, first, last, assets, recount = item(*mine[0])
+        err = _range_run((f"{name}, with undated articles and entity totals", first, last,
                           assets + TOTAL_ASSETS, recount), defs, instance)
         if err:
             raise SystemExit(err)

@@ -101,4 +101,3 @@ def stale_days_of_run(context: dg.AssetExecutionContext, con, start: dt.date, en
     written = {day for (day,) in run_sql(con, "state/days_written_by_run", run_id=context.run_id,
                                           start=start, end=end).fetchall()}
     return {day for day in decode_days(tagged) if start <= day <= end} | written
-

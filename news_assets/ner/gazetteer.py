@@ -196,7 +196,8 @@ def gazetteer_cache_path() -> Path:
     in a file named after a digest of the build's inputs."""
     from importlib.metadata import version
 
-    sources = [path.name.encode() + b"\0" + path.read_bytes() for path in (*_BUILD_SOURCES, *sorted(LISTS_DIR.glob("*.txt")))]
+    sources = [path.name.encode() + b"\0" + path.read_bytes()
+               for path in (*_BUILD_SOURCES, *sorted(LISTS_DIR.glob("*.txt")))]
     packages = [f"{package}=={version(package)}".encode() for package in _BUILD_PACKAGES]
     return pickle_cache.cache_path("gazetteer", [*sources, *packages])
 

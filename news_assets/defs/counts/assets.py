@@ -66,15 +66,19 @@ def _recount(context: dg.AssetExecutionContext, warehouse: WarehouseResource, ta
                 whole = {day for (day,) in run_sql(con, "counts/whole_days_list").fetchall()}
                 if whole:
                     recount_whole(whole)
-                unreconciled = {day for (day,) in run_sql(con, f"counts/unreconciled_{table}", start=start, end=end).fetchall()}
+                unreconciled = {day for (day,) in run_sql(con, f"counts/unreconciled_{table}",
+                                                          start=start, end=end).fetchall()}
                 if unreconciled:
-                    context.log.warning(f"{len(unreconciled)} day(s) did not add up after the difference and were recounted whole")
+                    context.log.warning(f"{len(unreconciled)} day(s) did not add up after the difference and "
+                                        "were recounted whole")
                     recount_whole(unreconciled)
                 context.log.info(f"{len(days)} of the range's {(end - start).days + 1} days to bring up to date "
-                                 f"(the stale ones): {len(days) - len(whole)} by difference, {len(whole)} recounted whole")
+                                 f"(the stale ones): {len(days) - len(whole)} by difference, "
+                                 f"{len(whole)} recounted whole")
             checked = [run_sql(con, f"counts/check_{table}", start=first, end=last).fetchone()
                        for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS, only=days)]
-            partition_metadata(context, con, f"meta/rows_per_day_{table}", f"preview/{table}", {"start": start, "end": end})
+            partition_metadata(context, con, f"meta/rows_per_day_{table}", f"preview/{table}",
+                               {"start": start, "end": end})
             return checked
 
     return with_memory_fallback(recount, RECOUNT_MEMORY_LIMIT, on_retry=lambda: context.log.warning(

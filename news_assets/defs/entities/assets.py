@@ -178,7 +178,8 @@ def extract_scope(
         "articles_with_mentions": int(n_articles),
     }
     if days is not None:
-        run_facts["days_checked"] = f"{len(days)} of the range's {(scope['end'] - scope['start']).days + 1} (the stale ones)"
+        range_days = (scope["end"] - scope["start"]).days + 1
+        run_facts["days_checked"] = f"{len(days)} of the range's {range_days} (the stale ones)"
     # On every partition's event: which extractor its mentions come from.
     metadata = {"extractor": version, **({"extractor_note": choice.note} if choice.note else {})}
     with wh.connect() as con:
