@@ -37,6 +37,7 @@ ensure_schema(con)  # a warehouse from before the count bookkeeping gets its tab
 # Every day of the range, as a run without a refresh's tag recounts and checks them.
 every_day = pl.DataFrame({"published_date": pl.date_range(start, end, eager=True)}, schema={"published_date": pl.Date})
 con.register("recount_days", every_day)
+con.register("whole_set", every_day)
 con.register("check_days", every_day)
 run_id = con.execute("SELECT any_value(run_id) FROM entity_mentions WHERE published_date BETWEEN ? AND ?",
                      [start, end]).fetchone()[0]

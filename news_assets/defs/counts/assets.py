@@ -44,18 +44,18 @@ def _recount(context: dg.AssetExecutionContext, warehouse: WarehouseResource, ta
     def recount(limit: str | None) -> list[tuple]:
         with warehouse.get().transaction(memory_limit=limit) as con:
             days = stale_days_of_run(context, con, start, end)
-            con.register("recount_days", pl.DataFrame(
+            days_frame = pl.DataFrame(
                 {"published_date": pl.date_range(start, end, eager=True) if days is None else sorted(days)},
-                schema={"published_date": pl.Date}))
+                schema={"published_date": pl.Date})
+            con.register("recount_days", days_frame)
 
             def recount_whole(whole: set | None) -> None:
-                # A piece at a time (RECOUNT_MENTIONS): the recount reads every mention of its days.
-                if whole is not None:
-                    con.register("whole_set", pl.DataFrame({"published_date": sorted(whole)},
-                                                           schema={"published_date": pl.Date}))
+                """Recount whole the days of `whole` (None: every day of recount_days), a piece at a
+                time (RECOUNT_MENTIONS): the recount reads every mention of its days."""
+                con.register("whole_set", days_frame if whole is None else pl.DataFrame(
+                    {"published_date": sorted(whole)}, schema={"published_date": pl.Date}))
                 for first, last in mention_pieces(con, start, end, RECOUNT_MENTIONS, only=whole):
-                    run_sql(con, "counts/whole_days" if whole is None else "counts/whole_days_of_set",
-                            start=first, end=last)
+                    run_sql(con, "counts/whole_days", start=first, end=last)
                     run_sql(con, f"counts/rebuild_{table}", start=first, end=last)
 
             if days is None:
