@@ -346,30 +346,35 @@ def test_the_last_connection_to_close_hands_duckdbs_free_memory_back(tmp_path, m
 
 
 def test_patching_writes_exactly_the_differing_blocks_in_either_half_and_fits_the_length(tmp_path, monkeypatch):
-    # The two halves of the file are compared on two threads: blocks differing on either side of
-    # the middle, in a short last chunk, and a target longer or shorter than the source.
+    # The headers, then the two halves of the blocks after them, are compared on two threads:
+    # blocks differing on either side of the middle, in a short last chunk, a changed header, and
+    # a target longer or shorter than the source. Blocks are cut from PATCH_START (where DuckDB's
+    # start), so one changed block is written once, not as the two it would straddle if cut from 0.
     import random
 
     from news_assets.warehouse import db
 
     monkeypatch.setattr(db, "PATCH_CHUNK", 4 * 1024)
     monkeypatch.setattr(db, "PATCH_BLOCK", 1024)
+    monkeypatch.setattr(db, "PATCH_START", 300)
     rng = random.Random(7)
     source = tmp_path / "work"
-    for target_size in (41 * 1024 + 300, 50 * 1024, 30 * 1024):
-        data = bytearray(rng.randbytes(41 * 1024 + 300))  # 10 whole chunks and a short one
+    size = 300 + 41 * 1024 + 300  # headers, 10 whole chunks and a short one
+    blocks = [(0, 300)] + [(at, min(at + 1024, size)) for at in range(300, size, 1024)]
+    for target_size in (size, 50 * 1024, 30 * 1024):
+        data = bytearray(rng.randbytes(size))
         source.write_bytes(bytes(data))
         old = bytearray(data[:target_size]) + bytearray(max(0, target_size - len(data)))
-        changed = {0, 19, 20, 39, 40}  # 1 KiB blocks: the first, both sides of the middle, the last two
-        for block in changed:
-            at = block * 1024
+        # the header, blocks on both sides of the middle, the last two; each changed in its middle
+        changed = [blocks[i] for i in (0, 1, 20, 21, 40, 41)]
+        for start, end in changed:
+            at = (start + end) // 2
             if at < len(old):
                 old[at] ^= 0xFF
         target = tmp_path / "spare"
         target.write_bytes(bytes(old))
         written = db._patch_unlocked(source, target)
         assert target.read_bytes() == bytes(data)
-        blocks = [bytes(data[at:at + 1024]) for at in range(0, len(data), 1024)]
         # a block is rewritten when the target's bytes at its place differ (or are missing)
-        rewritten = [b for at, b in zip(range(0, len(data), 1024), blocks) if bytes(old[at:at + len(b)]) != b]
-        assert written == sum(map(len, rewritten)) and len(rewritten) >= 4
+        rewritten = [end - start for start, end in blocks if bytes(old[start:end]) != bytes(data[start:end])]
+        assert written == sum(rewritten) and len(rewritten) >= 5
