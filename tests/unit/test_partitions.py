@@ -61,3 +61,30 @@ def test_days_go_into_a_run_tag_and_come_back_the_same():
     for bad in ["2018-02-03..2018-02-01", "2018-02-30", "yesterday"]:
         with pytest.raises(ValueError):
             decode_days(bad)
+
+
+def test_daily_partition_keys_by_date_arithmetic_are_dagsters_own():
+    # DailyPartitions lists its keys by date arithmetic; Dagster's DailyPartitionsDefinition steps
+    # a cron schedule. Same keys at any "now": before the start, on it, across midnight (end_offset=1
+    # admits today), in a leap year, given as current_time or by a loading context.
+    import dagster as dg
+    from dagster._core.definitions.partitions.context import partition_loading_context
+
+    from news_assets.defs.partitions import DailyPartitions
+
+    utc = dt.timezone.utc
+    ours, theirs = (cls(start_date="2000-01-01", end_offset=1)
+                    for cls in (DailyPartitions, dg.DailyPartitionsDefinition))
+    assert ours == theirs  # the same definition to Dagster (its snapshots, its comparisons)
+    for now in (dt.datetime(1999, 12, 31, 23, 59, tzinfo=utc), dt.datetime(2000, 1, 1, tzinfo=utc),
+                dt.datetime(2004, 2, 29, 12, tzinfo=utc), dt.datetime(2026, 11, 29, 23, 59, 59, tzinfo=utc),
+                dt.datetime(2026, 11, 30, 0, 0, 1, tzinfo=utc)):
+        expected = theirs.get_partition_keys(now)
+        assert ours.get_partition_keys(now) == expected
+        with partition_loading_context(now):
+            assert ours.get_partition_keys() == expected
+    # Another shape is Dagster's own listing.
+    offset = DailyPartitions(start_date="2024-01-01", hour_offset=6)
+    now = dt.datetime(2024, 3, 1, 7, tzinfo=utc)
+    assert offset.get_partition_keys(now) == dg.DailyPartitionsDefinition(
+        start_date="2024-01-01", hour_offset=6).get_partition_keys(now)
