@@ -225,3 +225,47 @@ def test_two_processes_opening_a_new_home_at_once_leave_it_usable(tmp_path):
             assert len(con.execute("SELECT * FROM alembic_version").fetchall()) == 1
         opened = subprocess.run([sys.executable, "-c", opener], env=env, capture_output=True, text=True)
         assert opened.returncode == 0, opened.stderr
+
+
+def test_a_run_database_made_by_the_pooled_storage_is_the_one_dagster_makes(tmp_path, monkeypatch):
+    """Its tables, indexes, journal mode and alembic revision, as Dagster's own storage makes them
+    (the pooled storage reads the migration scripts once per process, see _initdb); and a run
+    database Dagster's storage made is left as it is."""
+    import functools
+    import sqlite3
+
+    import sqlalchemy
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    import news_assets.warehouse.dagster_storage as storage
+
+    def shape(db_file):
+        with sqlite3.connect(db_file) as con:
+            schema = sorted(con.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+            return schema, con.execute("SELECT version_num FROM alembic_version").fetchall(), \
+                con.execute("PRAGMA journal_mode").fetchone()
+
+    theirs = SqliteEventLogStorage(str(tmp_path / "theirs"))
+    ours = PooledSqliteEventLogStorage(str(tmp_path / "ours"))
+    reads = []
+    real = storage._migration_scripts.__wrapped__
+    storage._migration_scripts.cache_clear()
+    monkeypatch.setattr(storage, "_migration_scripts",
+                        functools.cache(lambda: reads.append(1) or real()))
+    for run_id in ("run-a", "run-b", "run-c"):
+        with theirs.run_connection(run_id) as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+        with ours.run_connection(run_id) as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+        mine, dagsters = shape(tmp_path / "ours" / f"{run_id}.db"), shape(tmp_path / "theirs" / f"{run_id}.db")
+        assert mine == dagsters and mine[1] and mine[2] == ("wal",)
+    assert reads == [1]  # read once for three runs
+    # A database Dagster made: kept (no second stamp, nothing rewritten).
+    made = tmp_path / "theirs" / "run-a.db"
+    before = shape(made)
+    again = PooledSqliteEventLogStorage(str(tmp_path / "theirs"))
+    with again.run_connection("run-a") as conn:
+        conn.execute(sqlalchemy.text("SELECT 1"))
+    assert shape(made) == before
+    for used in (ours, again, theirs):
+        used.dispose()
