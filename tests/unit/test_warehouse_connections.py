@@ -348,7 +348,7 @@ def test_the_last_connection_to_close_hands_duckdbs_free_memory_back(tmp_path, m
 def test_patching_writes_exactly_the_differing_blocks_in_either_half_and_fits_the_length(tmp_path, monkeypatch):
     # The headers, then the two halves of the blocks after them, are compared on two threads:
     # blocks differing on either side of the middle, in a short last chunk, a changed header, and
-    # a target longer or shorter than the source. Blocks are cut from PATCH_START (where DuckDB's
+    # a target longer or shorter than the source. Blocks are cut from PATCH_START (where DuckDB's blocks
     # start), so one changed block is written once, not as the two it would straddle if cut from 0.
     import random
 
