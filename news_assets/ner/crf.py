@@ -58,49 +58,58 @@ class CrfWeights:
         return np.add.reduceat(self.w[idx], starts, axis=0)
 
 
-def viterbi_batch(scores: Sequence[np.ndarray], t: np.ndarray, group: int = 64) -> list[np.ndarray]:
+def viterbi_batch(scores: Sequence[np.ndarray], t: np.ndarray, group: int = 256) -> list[np.ndarray]:
     """Best label index sequence for each (n_i x L) state-score matrix, under transitions ``t``.
 
-    Sequences are decoded ``group`` at a time, sorted by length, so each step of the recursion is
-    one numpy operation over a group. Ties go to the lowest label index, as in CRFsuite.
+    Sequences are decoded ``group`` at a time, longest first, so each step of the recursion is one
+    numpy operation over the sequences still running at that step: a short article does not pay for
+    the steps of the longest one beside it. Ties go to the lowest label index, as in CRFsuite.
     """
     out: list[np.ndarray | None] = [None] * len(scores)
-    order = sorted(range(len(scores)), key=lambda i: len(scores[i]))
-    n_labels = t.shape[0]
+    order = sorted(range(len(scores)), key=lambda i: -len(scores[i]))
+    for i in order:
+        if not len(scores[i]):
+            out[i] = np.zeros(0, dtype=np.intp)
+    order = [i for i in order if len(scores[i])]
     for g in range(0, len(order), group):
-        members = [i for i in order[g:g + group] if len(scores[i])]
-        for i in order[g:g + group]:
-            if not len(scores[i]):
-                out[i] = np.zeros(0, dtype=np.intp)
-        if not members:
-            continue
-        lens = np.array([len(scores[i]) for i in members])
-        b, longest = len(members), int(lens.max())
-        s = np.zeros((b, longest, n_labels))
-        for k, i in enumerate(members):
-            s[k, :lens[k]] = scores[i]
-        back = np.zeros((longest, b, n_labels), dtype=np.intp)
-        final = np.zeros((b, n_labels))
-        ends = lens - 1
-        score = s[:, 0]
-        final[ends == 0] = score[ends == 0]
-        for step in range(1, longest):
-            cand = score[:, :, None] + t  # (sequence, previous label, label)
-            arg = cand.argmax(axis=1)
-            back[step] = arg
-            score = np.take_along_axis(cand, arg[:, None, :], axis=1)[:, 0] + s[:, step]
-            done = ends == step
-            if done.any():
-                final[done] = score[done]
-        best = np.zeros((b, longest), dtype=np.intp)
-        last = final.argmax(axis=1)
-        cur = last
-        rows = np.arange(b)
-        for step in range(longest - 1, -1, -1):
-            best[:, step] = cur
-            if step:
-                # a sequence shorter than step+1 keeps its last label until its own end is reached
-                cur = np.where(ends >= step, back[step, rows, cur], last)
-        for k, i in enumerate(members):
-            out[i] = best[k, :lens[k]]
+        members = order[g:g + group]
+        for i, path in zip(members, _viterbi_sorted([scores[i] for i in members], t)):
+            out[i] = path
     return out  # type: ignore[return-value]
+
+
+def _viterbi_sorted(scores: list[np.ndarray], t: np.ndarray) -> list[np.ndarray]:
+    """viterbi_batch of non-empty sequences sorted longest first.
+
+    The sequences are packed step-major: step s holds the s-th token of the ``active[s]`` sequences
+    that are that long (a prefix of them, being sorted), at rows ``start[s]:start[s] + active[s]``.
+    """
+    lens = np.array([len(s) for s in scores])
+    longest = int(lens[0])
+    active = np.searchsorted(-lens, -np.arange(longest))  # sequences longer than each step
+    start = np.zeros(longest + 1, dtype=np.intp)
+    np.cumsum(active, out=start[1:])
+    packed = np.empty((int(start[-1]), t.shape[0]))
+    for k, s in enumerate(scores):
+        packed[start[:len(s)] + k] = s
+    back = np.empty((len(packed), t.shape[0]), dtype=np.intp)
+    final = np.empty((len(scores), t.shape[0]))
+    score = packed[:active[0]]
+    for step in range(1, longest):
+        a, was = int(active[step]), int(active[step - 1])
+        if a < was:  # these sequences ended at the previous step
+            final[a:was] = score[a:]
+        cand = score[:a, :, None] + t  # (sequence, previous label, label)
+        back[start[step]:start[step] + a] = cand.argmax(axis=1)
+        score = cand.max(axis=1) + packed[start[step]:start[step] + a]
+    final[:len(score)] = score
+    best = np.empty(len(packed), dtype=np.intp)
+    last = final.argmax(axis=1)
+    cur = np.empty(len(scores), dtype=np.intp)
+    for step in range(longest - 1, -1, -1):
+        a, now = int(active[step]), int(active[step + 1]) if step + 1 < longest else 0
+        cur[now:a] = last[now:a]  # sequences whose last token is at this step
+        best[start[step]:start[step] + a] = cur[:a]
+        if step:
+            cur[:a] = back[start[step]:start[step] + a][np.arange(a), cur[:a]]
+    return [best[start[:n] + k] for k, n in enumerate(lens)]

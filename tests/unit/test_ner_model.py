@@ -212,6 +212,34 @@ def test_viterbi_batch_finds_the_best_path():
     assert [list(p) for p in viterbi_batch([np.zeros((3, 4))], np.zeros((4, 4)))] == [[0, 0, 0]]
 
 
+def test_viterbi_batch_matches_one_sequence_at_a_time():
+    """Many sequences of mixed lengths decoded together (longest first, each step over the ones
+    still running) give each sequence the path a plain one-sequence Viterbi gives it."""
+    import numpy as np
+
+    from news_assets.ner.crf import viterbi_batch
+
+    def plain(s, t):
+        score, back = s[0].copy(), []
+        for row in s[1:]:
+            cand = score[:, None] + t
+            back.append(cand.argmax(axis=0))
+            score = cand.max(axis=0) + row
+        path = [int(score.argmax())]
+        for b in reversed(back):
+            path.append(int(b[path[-1]]))
+        return path[::-1]
+
+    rng = np.random.default_rng(11)
+    t = rng.normal(size=(9, 9))
+    lengths = list(rng.integers(1, 60, size=200)) + [0, 1, 1, 300]
+    scores = [rng.normal(size=(int(n), 9)) for n in lengths]
+    scores[5] = np.zeros((7, 9))  # all ties: the lowest label
+    for group in (1, 16, 256):
+        paths = viterbi_batch(scores, t, group=group)
+        assert [list(p) for p in paths] == [plain(s, t) if len(s) else [] for s in scores]
+
+
 # ---------------------------------------------------------------- distributional clusters
 def _unlabeled_texts(n=300, seed=0):
     """Names after قال and places after إلى, in random mixes: a corpus with two word classes."""
