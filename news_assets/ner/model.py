@@ -76,22 +76,29 @@ def _meta_path(path: str | Path) -> Path:
     return Path(str(path) + ".json")
 
 
-def _rules_features(rules, text: str, ms: list) -> list[list[str]]:
-    """The rules extractor's spans as BIO attributes on the tokens they cover."""
-    out: list[list[str]] = [[] for _ in ms]
+def _rules_features(rules, text: str, ms: list, words: list[str] | None = None) -> list[list[str] | None]:
+    """The rules extractor's spans as BIO attributes on the tokens they cover, None on the others
+    (most of them: no list is made for those). ``words``: the strings of ``ms``, if at hand."""
+    out: list[list[str] | None] = [None] * len(ms)
     if not ms:
+        return out
+    spans = rules.spans(ms, [m.group() for m in ms] if words is None else words)
+    if not spans:
         return out
     starts = [m.start() for m in ms]
     import bisect
 
-    for m in rules.extract(text):
-        a = bisect.bisect_right(starts, m.start) - 1
-        b = bisect.bisect_right(starts, m.end - 1) - 1
+    for start, end, etype in spans:
+        a = bisect.bisect_right(starts, start) - 1
+        b = bisect.bisect_right(starts, end - 1) - 1
         if a < 0:
             continue
-        out[a].append("r=B-" + m.entity_type)
-        for k in range(a + 1, b + 1):
-            out[k].append("r=I-" + m.entity_type)
+        for k in range(a, b + 1):
+            attr = ("r=B-" if k == a else "r=I-") + etype
+            if out[k] is None:
+                out[k] = [attr]
+            else:
+                out[k].append(attr)
     return out
 
 
@@ -284,6 +291,15 @@ class ModelExtractor:
         self.entity_stems = frozenset(meta.get("entity_stems", ()))
         self.o_bias = float(opts.get("o_bias", 0.0))  # see DEFAULT_OPTS; 0 gives CRFsuite's own labels
         self._o = self.weights.labels.index("O") if "O" in self.weights.labels else None
+        # Stem bigram attributes by their pair "a|b": (row of b-=a|b, row of b+=a|b), either None
+        # when the model has no weights for it; one lookup a token pair in _state_scores.
+        self._bigrams: dict[str, tuple[int | None, int | None]] | None = None
+        if self.featurizer.version >= 2:
+            self._bigrams = {}
+            for attr, row in self.weights.index.items():
+                if attr.startswith(("b-=", "b+=")):
+                    minus, plus = self._bigrams.get(attr[3:], (None, None))
+                    self._bigrams[attr[3:]] = (row, plus) if attr[1] == "-" else (minus, row)
 
     @classmethod
     def load(cls, path: str | Path) -> ModelExtractor:
@@ -305,9 +321,10 @@ class ModelExtractor:
         parsed, scores = [], []
         for text in texts:
             ms = list(WORD_OR_PUNCT_RE.finditer(text))
-            infos = self._infos([m.group() for m in ms]) if ms else []
+            words = [m.group() for m in ms]
+            infos, rows = self._infos_rows(words)
             parsed.append((text, ms, infos))
-            scores.append(self._state_scores(text, ms, infos))
+            scores.append(self._state_scores(text, ms, infos, rows, words))
         labels = self.weights.labels
         return [
             self._mentions(text, ms, infos, [labels[k] for k in path]) if ms else []
@@ -325,14 +342,24 @@ class ModelExtractor:
     MAX_TOKENS = 200_000  # distinct token strings kept with their weight sums (360 bytes each)
 
     def _infos(self, words: list[str]) -> list[TokInfo]:
+        return self._infos_rows(words)[0]
+
+    def _infos_rows(self, words: list[str]) -> tuple[list[TokInfo], list[int]]:
+        """The words' TokInfos, and their rows of weight sums in ``_vectors`` (made for new words)."""
         rows, vectors = self._rows, self._vectors
         if len(rows) + len(words) > self.MAX_TOKENS:  # start over, like every capped cache here
             rows.clear()
             self.featurizer.cache.clear()
         infos = self.featurizer.infos(words)
+        at = list(map(rows.get, words))
+        if None not in at:
+            return infos, at
         w = self.weights
-        for word, ti in zip(words, infos):
-            if word not in rows:
+        for k, (word, ti) in enumerate(zip(words, infos)):
+            if at[k] is not None:
+                continue
+            r = rows.get(word)
+            if r is None:
                 r = rows[word] = len(rows)
                 if r >= len(vectors):
                     grown = np.zeros((max(r + 1, min(2 * len(vectors), self.MAX_TOKENS)),) + vectors.shape[1:])
@@ -343,16 +370,19 @@ class ModelExtractor:
                                                                self.featurizer.ngrams, self.featurizer.version)
                 vectors[r] = w.sums((ti.own, ti.m1, ti.p1, ti.m2, ti.p2))
                 ti.own = ti.m1 = ti.p1 = ti.m2 = ti.p2 = None  # the sums replace the lists
-        return infos
+            at[k] = r
+        return infos, at
 
-    def _state_scores(self, text: str, ms: list, infos: list[TokInfo]) -> np.ndarray:
+    def _state_scores(self, text: str, ms: list, infos: list[TokInfo], rows: list[int] | None = None,
+                      words: list[str] | None = None) -> np.ndarray:
         """(tokens x labels) summed weights of every attribute Featurizer.sequence gives each token,
-        less ``o_bias`` on the O label."""
+        less ``o_bias`` on the O label. ``rows``, ``words``: from _infos_rows, if at hand."""
         n = len(infos)
         if not n:
             return np.zeros((0, len(self.weights.labels)))
-        rows = self._rows
-        r = self._vectors[[rows[m.group()] for m in ms]]
+        if rows is None:
+            rows = [self._rows[m.group()] for m in ms]
+        r = self._vectors[rows]
         s = r[:, 0].copy()
         s[0] += self._bos
         s[-1] += self._eos
@@ -362,38 +392,33 @@ class ModelExtractor:
         if n > 2:
             s[2:] += r[:-2, 3]
             s[:-2] += r[2:, 4]
-        w, index, unknown = self.weights.w, self.weights.index, self.weights.unknown
-        if self.featurizer.version >= 2:  # stem bigrams with each neighbour
+        if self._bigrams is not None and n > 1:  # stem bigrams with each neighbour
+            stems = [ti.stem for ti in infos]
+            found = list(map(self._bigrams.get, [a + "|" + b for a, b in zip(stems, stems[1:])]))
             at, rows_w = [], []
-            prev = infos[0].stem
-            for i in range(1, n):
-                stem = infos[i].stem
-                pair = prev + "|" + stem
-                j = index.get("b-=" + pair, unknown)
-                if j != unknown:
-                    at.append(i)
-                    rows_w.append(j)
-                j = index.get("b+=" + pair, unknown)
-                if j != unknown:
-                    at.append(i - 1)
-                    rows_w.append(j)
-                prev = stem
+            for i, hit in enumerate(found, 1):
+                if hit is not None:  # (row of b-=pair on token i, row of b+=pair on token i-1)
+                    if hit[0] is not None:
+                        at.append(i)
+                        rows_w.append(hit[0])
+                    if hit[1] is not None:
+                        at.append(i - 1)
+                        rows_w.append(hit[1])
             if at:
-                np.add.at(s, at, w[rows_w])
+                np.add.at(s, at, self.weights.w[rows_w])
         extras = []
         if self.featurizer.use_gaz_spans:
             extras.append(self.featurizer._gaz_spans(infos))
         if self.rules is not None:
-            extras.append(_rules_features(self.rules, text, ms))
+            extras.append(_rules_features(self.rules, text, ms, words))
         sums = self._extra_sums
         for extra in extras:
-            for i, attrs in enumerate(extra):
-                if attrs:
-                    key = tuple(attrs)
-                    v = sums.get(key)
-                    if v is None:
-                        v = sums[key] = self.weights.sum(attrs)  # few distinct lists: r=B-PERS, gz=I-LOC…
-                    s[i] += v
+            for i, attrs in [(i, attrs) for i, attrs in enumerate(extra) if attrs]:
+                key = tuple(attrs)
+                v = sums.get(key)
+                if v is None:
+                    v = sums[key] = self.weights.sum(attrs)  # few distinct lists: r=B-PERS, gz=I-LOC…
+                s[i] += v
         if self.o_bias and self._o is not None:
             s[:, self._o] -= self.o_bias
         return s

@@ -136,14 +136,33 @@ class RulesExtractor:
         infos = [cache.get(w) or self._analyze(w) for w in words]
         return self._extract(text, ms, words, infos)
 
+    def spans(self, ms: list, words: list[str]) -> list[tuple[int, int, str]]:
+        """(start, end, type) of the mentions ``extract`` would find in the text that ``ms`` (its
+        WORD_OR_PUNCT_RE matches) and ``words`` (their strings) tokenise: no second tokenising, and
+        no canonical keys or names (the CRF's features and its corpus statistics need only spans)."""
+        if len(self._cache) > self.MAX_CACHE:
+            self._cache.clear()
+        cache = self._cache
+        infos = [cache.get(w) or self._analyze(w) for w in words]
+        return [(ms[ts].start() + off, ms[te - 1].end(), etype)
+                for ts, te, off, etype, *_rest in self._chosen(words, infos)]
+
     def extract_many(self, texts: Iterable[str]) -> list[list[Mention]]:
         return [self.extract(t) for t in texts]
 
     # ---------------------------------------------------------------- rules
     def _extract(self, text: str, ms: list, words: list[str], infos: list[tuple]) -> list[Mention]:
+        raws = []
+        for ts, te, off, etype, norm, key, display, _prio, restore in self._chosen(words, infos):
+            start = ms[ts].start() + off
+            raws.append(RawMention(start, ms[te - 1].end(), etype, norm, key, display, restore))
+        return resolve_mentions(text, raws, self.g.people_display) if raws else []
+
+    def _chosen(self, words: list[str], infos: list[tuple]) -> list[tuple]:
+        """The selected candidates, sorted by start: (tok_start, tok_end, char_off_in_first, type,
+        norm, key, display, prio, restore_al)."""
         n = len(infos)
-        cands: list[tuple] = []  # (tok_start, tok_end, char_off_in_first, type, norm, key, display, prio, restore_al)
-        g = self.g
+        cands: list[tuple] = []
         for i in range(n):
             info = infos[i]
             if not info[1] & START_MASK:
@@ -162,12 +181,7 @@ class RulesExtractor:
         if not cands:
             return []
         self._learned_names(words, infos, cands)
-        chosen = _select(cands, n)
-        raws = []
-        for ts, te, off, etype, norm, key, display, _prio, restore in chosen:
-            start = ms[ts].start() + off
-            raws.append(RawMention(start, ms[te - 1].end(), etype, norm, key, display, restore))
-        return resolve_mentions(text, raws, g.people_display)
+        return _select(cands, n)
 
     def _gaz_at(self, i: int, infos: list[tuple], out: list) -> None:
         by_first = self.g.by_first

@@ -151,3 +151,21 @@ def test_name_after_a_place_kind_noun_is_a_place(ex):
     got = by_surface(ex.extract(text))
     assert ("قليوب", "LOC") in got and ("سمالوط", "LOC") in got
     assert not any(s in ("الجزاء", "يقطنها") for s, _t in got)
+
+
+def test_spans_are_the_mentions_start_end_and_type(ex):
+    """`spans` (the CRF's features and corpus statistics use it) finds what `extract` finds."""
+    from news_assets.text.tokenize import WORD_OR_PUNCT_RE
+
+    sample = Path(__file__).resolve().parents[2] / "news_assets" / "sample_corpus" / "articles"  # written by us
+    texts = [f.read_text(encoding="utf-8") for f in sorted(sample.glob("*.txt"))]
+    texts += ["قال الرئيس إيمانويل ماكرون إن ماكرون وفرنسا وجامعة الدول العربية", "", "؟"]
+    if SEED.exists():
+        texts.append(SEED.read_text(encoding="utf-8"))
+    found = 0
+    for text in texts:
+        ms = list(WORD_OR_PUNCT_RE.finditer(text))
+        spans = ex.spans(ms, [m.group() for m in ms])
+        assert spans == [(m.start, m.end, m.entity_type) for m in ex.extract(text)]
+        found += len(spans)
+    assert found > 20
