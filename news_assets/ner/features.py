@@ -335,15 +335,39 @@ def _typed_stem_counts(texts: list[str]) -> dict[str, Counter]:
 _STEMS: dict[str, tuple[str, bool]] = {}  # token -> (stem, is a word), in the typed-counts process
 
 
-def _neighbour_statistics(stem_ids: dict[str, int], cnt: Counter, parts: list, min_count: int,
+def _token_counts(parts: list, tok_stem: list[int], tok_flags: list[int]) -> tuple:
+    """From the token pass's arrays of token ids (see corpus_lexicon), which it empties: the stem
+    ids in text order (-1 between texts), and two Counters by stem id: occurrences as a word (in
+    order of the first one), and occurrences as a word right after a word that is a title."""
+    import numpy as np
+
+    tids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    parts.clear()
+    ids = np.array(tok_stem + [-1], dtype=np.int64)[tids]  # token id -1 (between texts) -> -1
+    flags = np.array(tok_flags + [0], dtype=np.int8)[tids]
+    del tids
+    word = (flags & 1).astype(bool)
+    after = np.zeros(len(ids), dtype=bool)
+    after[1:] = word[:-1] & (flags[:-1] & 2).astype(bool)
+    del flags
+    word_ids = ids[word]
+    n_stems = int(ids.max()) + 1 if len(ids) else 0
+    counts = np.bincount(word_ids, minlength=n_stems)
+    seen, first = np.unique(word_ids, return_index=True)
+    in_order = seen[np.argsort(first)]
+    cnt = Counter(dict(zip(in_order.tolist(), counts[in_order].tolist())))
+    titled = np.bincount(ids[word & after], minlength=n_stems)
+    after_title = Counter({sid: int(titled[sid]) for sid in np.flatnonzero(titled).tolist()})
+    return ids, cnt, after_title
+
+
+def _neighbour_statistics(stem_ids: dict[str, int], cnt: Counter, ids, min_count: int,
                           context_words: int, cluster_ks: Sequence[int]) -> tuple:
-    """(stems by id, best left and right neighbours by stem id, cluster ids by stem) of the token
-    pass's id arrays ``parts``, which it empties (see corpus_lexicon)."""
+    """(stems by id, best left and right neighbours by stem id, cluster ids by stem) of the stem
+    ids in text order, -1 between texts (see corpus_lexicon)."""
     import numpy as np
 
     stems = list(stem_ids)
-    ids = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    parts.clear()
     n_stems = len(stems)
     # context signature: the stem's most frequent left/right neighbour among frequent words,
     # a cheap stand-in for word clusters (names share contexts like الرئيس X / X قال)
@@ -394,12 +418,16 @@ def corpus_lexicon(
     # token, -1 between texts), and neighbour pairs are counted with numpy at the end. Keeping a
     # string per token and a Counter of (word, neighbour) pairs took 2.4 GB for ANT's 9M tokens.
     g, version = featurizer.g, featurizer.version
-    tok_cache: dict[str, tuple[int, bool, bool]] = {}  # token -> (stem id, is a word, is a title)
+    # Each distinct token string gets an id when first seen, with its stem's id and whether it is a
+    # word and a title; a text becomes an array of token ids, and the counting is done on them with
+    # numpy at the end: per token, the pass does a dict lookup (in map) and no Python loop.
+    tok_ids: dict[str, int] = {}
+    tok_stem: list[int] = []
+    tok_flags: list[int] = []  # 1: a word; 2: a title
     stem_ids: dict[str, int] = {}
-    cnt: Counter = Counter()  # stem id -> occurrences as a word
-    after_title: Counter = Counter()
     ntok = 0
-    parts: list[np.ndarray] = []
+    parts: list[np.ndarray] = []  # token ids of each text, then -1
+    text_end = np.array([-1], dtype=np.int32)
     # The rules extractor's mentions (uPERS/uLOC/uORG) are counted by a second process while this
     # one counts tokens: over ANT that is a third of the pass, overlapped (inline with NEWS_WORKERS=1).
     global _TYPED_STATE
@@ -411,29 +439,23 @@ def corpus_lexicon(
     try:
         with Background() as background:
             for text in texts:
-                ms = list(WORD_OR_PUNCT_RE.finditer(text))
-                if not ms:
+                words = WORD_OR_PUNCT_RE.findall(text)
+                if not words:
                     continue
-                row = []
-                for m in ms:
-                    w = m.group()
-                    e = tok_cache.get(w)
-                    if e is None:
-                        ti = TokInfo(w, g, None, False, version)
-                        e = tok_cache[w] = (stem_ids.setdefault(ti.stem, len(stem_ids)), ti.is_word, "f=T" in ti.own)
-                    row.append(e)
-                ntok += len(ms)
-                parts.append(np.fromiter((e[0] for e in row), dtype=np.int64, count=len(row)))
-                parts.append(np.array([-1], dtype=np.int64))
-                prev_title = False
-                for sid, is_word, is_title in row:
-                    if is_word:
-                        cnt[sid] += 1
-                        if prev_title:
-                            after_title[sid] += 1
-                        prev_title = is_title
-                    else:
-                        prev_title = False
+                ids = list(map(tok_ids.get, words))
+                if None in ids:
+                    for k, w in enumerate(words):
+                        if ids[k] is None:
+                            t = tok_ids.get(w)
+                            if t is None:
+                                ti = TokInfo(w, g, None, False, version)
+                                t = tok_ids[w] = len(tok_stem)
+                                tok_stem.append(stem_ids.setdefault(ti.stem, len(stem_ids)))
+                                tok_flags.append(int(ti.is_word) | (2 if "f=T" in ti.own else 0))
+                            ids[k] = t
+                ntok += len(words)
+                parts.append(np.array(ids, dtype=np.int32))
+                parts.append(text_end)
                 if rules is not None:
                     chunk.append(text)
                     if len(chunk) >= TYPED_CHUNK_TEXTS:
@@ -450,12 +472,14 @@ def corpus_lexicon(
                 pending.append(background.submit(_typed_stem_counts, chunk))
             # The neighbour and cluster statistics need only this process's counts: they are
             # computed while the second process finishes its chunks (~19 s of ANT's pass).
-            neighbours = _neighbour_statistics(stem_ids, cnt, parts, min_count, context_words, cluster_ks)
+            del tok_ids
+            ids, cnt, after_title = _token_counts(parts, tok_stem, tok_flags)
+            neighbours = _neighbour_statistics(stem_ids, cnt, ids, min_count, context_words, cluster_ks)
+            del ids
             typed_parts += [f.result() for f in pending]
     finally:
         _TYPED_STATE = None
         _STEMS.clear()
-    del tok_cache
     stems, best_l, best_r, clusters = neighbours
     cnt = Counter({stems[sid]: c for sid, c in cnt.items()})
     after_title = Counter({stems[sid]: c for sid, c in after_title.items()})
