@@ -414,9 +414,10 @@ def corpus_lexicon(
 
     from news_assets.text.tokenize import WORD_OR_PUNCT_RE
 
-    # Memory is the point of the layout: a stem is an int id, the corpus one int array (8 bytes a
-    # token, -1 between texts), and neighbour pairs are counted with numpy at the end. Keeping a
-    # string per token and a Counter of (word, neighbour) pairs took 2.4 GB for ANT's 9M tokens.
+    # Memory is the point of the layout: a stem is an int id, the corpus one int array (4 bytes a
+    # token during the pass, 8 after; -1 between texts), and neighbour pairs are counted with numpy
+    # at the end. Keeping a string per token and a Counter of (word, neighbour) pairs took 2.4 GB
+    # for ANT's 9M tokens.
     g, version = featurizer.g, featurizer.version
     # Each distinct token string gets an id when first seen, with its stem's id and whether it is a
     # word and a title; a text becomes an array of token ids, and the counting is done on them with
