@@ -128,24 +128,22 @@ class RulesExtractor:
 
     # ---------------------------------------------------------------- public
     def extract(self, text: str) -> list[Mention]:
-        if len(self._cache) > self.MAX_CACHE:
-            self._cache.clear()
         ms = list(WORD_OR_PUNCT_RE.finditer(text))
-        cache = self._cache
         words = [m.group() for m in ms]
-        infos = [cache.get(w) or self._analyze(w) for w in words]
-        return self._extract(text, ms, words, infos)
+        return self._extract(text, ms, words, self._infos(words))
 
     def spans(self, ms: list, words: list[str]) -> list[tuple[int, int, str]]:
         """(start, end, type) of the mentions ``extract`` would find in the text that ``ms`` (its
         WORD_OR_PUNCT_RE matches) and ``words`` (their strings) tokenise: no second tokenising, and
         no canonical keys or names (the CRF's features and its corpus statistics need only spans)."""
+        return [(ms[ts].start() + off, ms[te - 1].end(), etype)
+                for ts, te, off, etype, *_rest in self._chosen(words, self._infos(words))]
+
+    def _infos(self, words: list[str]) -> list[tuple]:
         if len(self._cache) > self.MAX_CACHE:
             self._cache.clear()
         cache = self._cache
-        infos = [cache.get(w) or self._analyze(w) for w in words]
-        return [(ms[ts].start() + off, ms[te - 1].end(), etype)
-                for ts, te, off, etype, *_rest in self._chosen(words, infos)]
+        return [cache.get(w) or self._analyze(w) for w in words]
 
     def extract_many(self, texts: Iterable[str]) -> list[list[Mention]]:
         return [self.extract(t) for t in texts]
