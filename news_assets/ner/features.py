@@ -210,27 +210,33 @@ class Featurizer:
 
     def sequence(self, infos: list[TokInfo], extra: list[list[str]] | None = None) -> list[list[str]]:
         """Attribute lists for one sequence; ``extra[i]`` are added to token i (e.g. rules tags)."""
+        return [[a for g in groups for a in ([g] if isinstance(g, str) else g)]
+                for groups in self.sequence_groups(infos, extra)]
+
+    def sequence_groups(self, infos: list[TokInfo], extra: list[list[str]] | None = None) -> list[list]:
+        """``sequence``'s attributes of each token as groups, in the same order: a group is a list
+        shared by every token of one word (its TokInfo's own, -1, +1, -2, +2 lists) or a single
+        attribute string. The CRF trainer computes each distinct group's weights once."""
         n = len(infos)
         seq_extra = self._gaz_spans(infos) if self.use_gaz_spans else None
-        bos, eos = ["-1BOS"], ["+1EOS"]
         bigrams = self.version >= 2
         out = []
         for i in range(n):
             ti = infos[i]
-            f = ti.own + (infos[i - 1].m1 if i > 0 else bos) + (infos[i + 1].p1 if i + 1 < n else eos)
+            f = [ti.own, infos[i - 1].m1 if i > 0 else "-1BOS", infos[i + 1].p1 if i + 1 < n else "+1EOS"]
             if i > 1:
-                f = f + infos[i - 2].m2
+                f.append(infos[i - 2].m2)
             if i + 2 < n:
-                f = f + infos[i + 2].p2
+                f.append(infos[i + 2].p2)
             if bigrams:  # stem bigrams with each neighbour
                 if i > 0:
-                    f = f + ["b-=" + infos[i - 1].stem + "|" + ti.stem]
+                    f.append("b-=" + infos[i - 1].stem + "|" + ti.stem)
                 if i + 1 < n:
-                    f = f + ["b+=" + ti.stem + "|" + infos[i + 1].stem]
+                    f.append("b+=" + ti.stem + "|" + infos[i + 1].stem)
             if seq_extra is not None and seq_extra[i]:
-                f = f + seq_extra[i]
+                f.append(seq_extra[i])
             if extra is not None and extra[i]:
-                f = f + extra[i]
+                f.append(extra[i])
             out.append(f)
         return out
 
