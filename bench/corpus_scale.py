@@ -171,7 +171,7 @@ def extractor_speed(files: list[Path], n: int = 2000) -> list[tuple[str, str]]:
                     raise RuntimeError(f"no gold file at {gold} to train on")
                 from news_assets.ner.model import train_model
 
-                model_path = Path(tempfile.mkdtemp(prefix="news_bench_model_")) / "ner.crfsuite"
+                model_path = Path(tempfile.mkdtemp(prefix="news_bench_model_")) / "ner.crf"
                 # as the ner_model asset trains it: gold plus the corpus's article bodies
                 train_model(gold, model_path, unlabeled=_corpus_bodies(files))
                 extractor = get_extractor("model", str(model_path))

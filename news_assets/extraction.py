@@ -45,7 +45,7 @@ def resolve_extractor(name: str, ner_gold: Path | None = None, model_dir: Path |
             return ExtractorChoice("model", "rules", EXTRACTOR_VERSIONS["rules"], None,
                                    "NEWS_EXTRACTOR=model but no NEWS_NER_GOLD training file is configured: using rules")
         digest = _file_digest(Path(ner_gold))
-        path = Path(model_dir) / f"ner-crf-{EXTRACTOR_VERSIONS['model']}-{digest}.crfsuite"
+        path = Path(model_dir) / f"ner-crf-{EXTRACTOR_VERSIONS['model']}-{digest}.crf"
         return ExtractorChoice("model", "model", f"{EXTRACTOR_VERSIONS['model']}-{digest}", path, None)
     if name == "camel":
         version = EXTRACTOR_VERSIONS["camel"]

@@ -3,7 +3,7 @@ shows downstream data as stale, and the bookkeeping tables make the next run red
 
 INGEST_VERSION = "1"
 PARSER_VERSION = "1"
-EXTRACTOR_VERSIONS = {"rules": "rules-3", "model": "model-7", "camel": "camel-1"}
+EXTRACTOR_VERSIONS = {"rules": "rules-3", "model": "model-8", "camel": "camel-1"}
 ENTITIES_VERSION = "1"
 DUPLICATES_VERSION = "1"
 COUNTS_VERSION = "2"

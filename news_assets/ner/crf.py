@@ -12,6 +12,7 @@ the test checks the labels against CRFsuite's own tagger.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -19,7 +20,8 @@ __all__ = ["CrfWeights", "viterbi_batch"]
 
 
 class CrfWeights:
-    """Labels, a weight row per attribute and the transition matrix of a trained CRFsuite model."""
+    """Labels, a weight row per attribute and the transition matrix of a trained linear-chain CRF
+    (CRFsuite's, or news_assets.ner.crf_train's with the same objective)."""
 
     def __init__(self, labels: Sequence[str], state: dict[tuple[str, str], float],
                  transitions: dict[tuple[str, str], float]) -> None:
@@ -34,6 +36,23 @@ class CrfWeights:
         for (y0, y1), v in transitions.items():
             self.t[lab[y0], lab[y1]] = v
         self.unknown = len(attrs)
+
+    def save(self, path: str | Path) -> None:
+        """Write labels, attributes and weights as one .npz file at ``path`` (name kept as given)."""
+        attrs = np.array(sorted(self.index, key=self.index.__getitem__), dtype=str)
+        with open(path, "wb") as f:
+            np.savez(f, labels=np.array(self.labels, dtype=str), attrs=attrs, w=self.w[:self.unknown], t=self.t)
+
+    @classmethod
+    def load(cls, path: str | Path) -> CrfWeights:
+        with np.load(path, allow_pickle=False) as z:
+            labels, attrs, w, t = z["labels"].tolist(), z["attrs"].tolist(), z["w"], z["t"]
+        self = cls(labels, {}, {})
+        self.index = {a: i for i, a in enumerate(attrs)}
+        self.w = np.vstack([w, np.zeros((1, len(labels)))])
+        self.t = t
+        self.unknown = len(attrs)
+        return self
 
     @classmethod
     def from_tagger(cls, tagger) -> CrfWeights:

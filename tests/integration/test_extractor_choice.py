@@ -16,7 +16,7 @@ def test_model_extractor_trains_then_extracts(env: Env, tmp_path, capsys):
     env.monkeypatch.setenv("NEWS_EXTRACTOR", "model")
     env.monkeypatch.setenv("NEWS_NER_GOLD", str(gold))
     assert env.cli("build") == 0
-    models = list((env.db.parent / "models").glob("ner-crf-*.crfsuite"))
+    models = list((env.db.parent / "models").glob("ner-crf-*.crf"))
     assert len(models) == 1
     # trained with word statistics of the corpus's articles, read a page at a time
     import json

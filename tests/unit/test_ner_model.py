@@ -55,6 +55,16 @@ def trained(tmp_path_factory):
     return gold, d / "m.crf", stats
 
 
+@pytest.fixture(scope="module")
+def trained_crfsuite(tmp_path_factory):
+    """The same model trained by CRFsuite itself (its tagger is the reference for decoding)."""
+    d = tmp_path_factory.mktemp("ner_crfsuite")
+    gold = d / "tiny.txt"
+    gold.write_text(_conll(), encoding="utf-8")
+    stats = train_model(gold, d / "m.crf", max_iterations=60, trainer="crfsuite")
+    return gold, d / "m.crf", stats
+
+
 def test_tiny_corpus_has_thirty_sentences():
     assert len(parse_conll(_conll())) == 30
 
@@ -143,8 +153,8 @@ def _crfsuite_labels(ex: ModelExtractor, texts: list[str]) -> list[list[str]]:
     return out
 
 
-def test_numpy_decoding_gives_crfsuites_labels(trained):
-    _gold, path, _ = trained
+def test_numpy_decoding_gives_crfsuites_labels(trained_crfsuite):
+    _gold, path, _ = trained_crfsuite
     ex = ModelExtractor.load(path)
     ex.o_bias = 0.0  # CRFsuite's tagger has no bias
     texts = [t.replace("{P}", "سامر الخطيب").replace("{S}", "الخطيب").replace("{L}", "جنيف").replace("{O}", "البنك الدولي")
@@ -159,7 +169,8 @@ def test_numpy_decoding_gives_crfsuites_labels(trained):
 @pytest.mark.skipif(not SHARED.exists(), reason="ANERcorp train file lives in ../shared")
 def test_numpy_decoding_gives_crfsuites_labels_on_anercorp(tmp_path):
     sents = read_conll(SHARED)
-    train_model(None, tmp_path / "m.crf", sents=sents[:1500], unlabeled=_unlabeled_texts(), max_iterations=50)
+    train_model(None, tmp_path / "m.crf", sents=sents[:1500], unlabeled=_unlabeled_texts(), max_iterations=50,
+                trainer="crfsuite")
     ex = ModelExtractor.load(tmp_path / "m.crf")
     texts = [" ".join(w for w, _ in s) for s in sents[1500:1800]]
     biased = [ex.tag(t) for t in texts]
@@ -170,6 +181,46 @@ def test_numpy_decoding_gives_crfsuites_labels_on_anercorp(tmp_path):
     # the default bias against O gives more entity labels
     entity_tokens = [sum(label != "O" for labels in x for label in labels) for x in (biased, ours)]
     assert entity_tokens[0] > entity_tokens[1]
+
+
+def _same_weights(a: ModelExtractor, b: ModelExtractor, atol: float) -> None:
+    import numpy as np
+
+    wa, wb = a.weights, b.weights
+    assert set(wa.index) == set(wb.index)
+    rows = sorted(wa.index)
+    cols = [wb.labels.index(y) for y in wa.labels]
+    assert np.allclose(wa.w[[wa.index[r] for r in rows]], wb.w[[wb.index[r] for r in rows]][:, cols], atol=atol)
+    assert np.allclose(wa.t, wb.t[np.ix_(cols, cols)], atol=atol)
+
+
+def test_trainer_takes_crfsuites_steps(trained, trained_crfsuite, tmp_path):
+    """news_assets' trainer follows CRFsuite's L-BFGS (OWL-QN for c1): the same loss and the same
+    active features after the same iterations, the same weights (CRFsuite keeps 6 decimals), and
+    its model file (.npz) loads and tags the same."""
+    ours, theirs = trained[2], trained_crfsuite[2]
+    assert ours["iterations"] == theirs["iterations"] > 10  # both stop at the same one, by the same rule
+    assert ours["loss"] == pytest.approx(theirs["loss"], rel=1e-6)
+    assert ours["active_features"] == theirs["active_features"]
+    a, b = ModelExtractor.load(trained[1]), ModelExtractor.load(trained_crfsuite[1])
+    assert a.tagger is None and b.tagger is not None
+    _same_weights(a, b, atol=2e-6)
+    texts = [t.replace("{P}", "هالة ناصر").replace("{S}", "ناصر").replace("{L}", "عمان").replace("{O}", "البنك الدولي")
+             for t in TEMPLATES]
+    assert [a.tag(t) for t in texts] == [b.tag(t) for t in texts]
+    with pytest.raises(ValueError, match="trainer"):
+        train_model(trained[0], tmp_path / "m.crf", trainer="sgd")
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="ANERcorp train file lives in ../shared")
+def test_trainer_takes_crfsuites_steps_on_anercorp(tmp_path):
+    sents = read_conll(SHARED)[:600]
+    a = train_model(None, tmp_path / "a.crf", sents=sents, max_iterations=40)
+    b = train_model(None, tmp_path / "b.crf", sents=sents, max_iterations=40, trainer="crfsuite")
+    assert a["tokens"] == b["tokens"] > 15000
+    assert a["loss"] == pytest.approx(b["loss"], rel=1e-6)
+    assert a["active_features"] == b["active_features"]
+    _same_weights(ModelExtractor.load(tmp_path / "a.crf"), ModelExtractor.load(tmp_path / "b.crf"), atol=2e-6)
 
 
 def test_o_bias_is_subtracted_from_the_o_label_and_stored_with_the_model(trained):
