@@ -53,6 +53,19 @@ def test_objective_is_the_enumerated_likelihood_and_its_gradient(seed):
     assert np.allclose(numeric, g, atol=1e-6)
 
 
+def test_numpy_products_give_torchs_objective():
+    """Without torch the products are numpy's gathers and segment sums: the same loss and gradient."""
+    seqs = _random_sequences(3, n_seq=30, max_len=9)
+    with_torch = CrfObjective(CrfData(seqs), c2=0.05)
+    data = CrfData(seqs)
+    data._torch = False  # as if torch could not be imported
+    with_numpy = CrfObjective(data, c2=0.05)
+    theta = np.random.default_rng(4).normal(size=with_torch.size)
+    (f1, g1), (f2, g2) = with_torch(theta), with_numpy(theta)
+    assert with_torch.d._products() is not None and data._products() is None
+    assert f1 == pytest.approx(f2, rel=1e-12) and np.allclose(g1, g2, atol=1e-10)
+
+
 def test_state_features_are_the_attribute_label_pairs_seen():
     seqs = [([["a", "b"], "c"], ["O", "B-PERS"]), ([["a", "b"]], ["B-PERS"]), (["a"], ["B-PERS"])]
     obj = CrfObjective(CrfData(seqs), c2=0.0)
@@ -97,3 +110,5 @@ def test_training_learns_a_separable_pattern_and_drops_weak_features():
 def test_data_checks_its_input():
     with pytest.raises(ValueError, match="labels"):
         CrfData([([["a"], ["b"]], ["O"])])
+    with pytest.raises(ValueError, match="no training tokens"):
+        CrfData([([], [])])
