@@ -349,21 +349,33 @@ class RulesExtractor:
             firsts.setdefault(toks[0], []).append(toks)
         for lst in firsts.values():
             lst.sort(key=len, reverse=True)
+        # A token that is a learned first word behind a proclitic: its (proclitic, first word)
+        # readings in _CLITICS order, so a token costs one lookup instead of a test per proclitic.
+        behind: dict[str, list[tuple[int, str, str]]] = {}
+        for stem in firsts:
+            for k, p in enumerate(_CLITICS):
+                behind.setdefault(p + stem, []).append((k, p, stem))
         n = len(infos)
         for i in range(n):
-            norm, f, hit = infos[i]
+            norm, f, _hit = infos[i]
             if f & (PUNCT | STOP):
                 continue
-            options = [(0, norm)]
-            if norm not in firsts:
-                options = [(self._raw_offset(words[i], len(p)), norm[len(p):]) for p in ("و", "ف", "ب", "ل", "وب", "ول")
-                           if norm.startswith(p) and norm[len(p):] in firsts]  # fmt: skip
+            if norm in firsts:
+                options = [(0, norm)]
+            else:
+                readings = behind.get(norm)
+                if readings is None:
+                    continue
+                options = [(self._raw_offset(words[i], len(p)), stem) for _k, p, stem in sorted(readings)]
             for off, stem in options:
                 for toks in firsts.get(stem, ()):
                     ln = len(toks)
                     if i + ln <= n and all(infos[i + k][0] == toks[k] for k in range(1, ln)):
                         cands.append((i, i + ln, off, "PERS", toks, None, None, 1, False))
                         break
+
+
+_CLITICS = ("و", "ف", "ب", "ل", "وب", "ول")  # proclitics a learned name can carry
 
 
 def _and_def(norm: str, flags: int) -> bool:
