@@ -142,8 +142,11 @@ class RulesExtractor:
     def _infos(self, words: list[str]) -> list[tuple]:
         if len(self._cache) > self.MAX_CACHE:
             self._cache.clear()
-        cache = self._cache
-        return [cache.get(w) or self._analyze(w) for w in words]
+        infos = list(map(self._cache.get, words))  # no bytecode per token when every token is known
+        if None in infos:
+            analyze = self._analyze
+            infos = [info or analyze(w) for info, w in zip(infos, words)]
+        return infos
 
     def extract_many(self, texts: Iterable[str]) -> list[list[Mention]]:
         return [self.extract(t) for t in texts]
@@ -192,7 +195,9 @@ class RulesExtractor:
                     break
                 if i + ln > n:
                     continue
-                if all(infos[i + k][0] == e.tokens[k] for k in range(1, ln)):
+                # most entries have one or two tokens: compared without a generator
+                if ln == 1 or (infos[i + 1][0] == e.tokens[1]
+                               and (ln == 2 or all(infos[i + k][0] == e.tokens[k] for k in range(2, ln)))):
                     if e.adjectival and (off > 0 or (i > 0 and infos[i - 1][1] & DEF)):
                         continue  # الشركة السعودية: an adjective, not the country
                     best = (e, off, stem)
