@@ -18,7 +18,6 @@ an iteration against CRFsuite's ~1 s on one core.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -88,9 +87,6 @@ class CrfData:
         np.cumsum(self.active, out=self.start[1:])
         seq_first = np.zeros(len(lens), dtype=np.intp)
         np.cumsum(self.lens[:-1], out=seq_first[1:])
-        # packed row -> original token index
-        rank = np.empty(len(lens), dtype=np.intp)
-        rank[order] = np.arange(len(lens))
         packed_of = np.empty(self.n_tokens, dtype=np.intp)  # original token -> packed row
         for k, (first, n) in enumerate(zip(seq_first[order], lens_sorted)):
             packed_of[first:first + n] = self.start[:n] + k
@@ -100,8 +96,7 @@ class CrfData:
         counts = np.array(tok_count, dtype=np.intp)
         tok_of = np.repeat(packed_of, counts)
         units = np.array(tok_units, dtype=np.intp)
-        self.t_order = np.argsort(tok_of, kind="stable")  # entries by packed token
-        self.t_units = units[self.t_order]
+        self.t_units = units[np.argsort(tok_of, kind="stable")]  # entries by packed token
         self.t_starts = np.zeros(self.n_tokens, dtype=np.intp)
         packed_counts = np.empty(self.n_tokens, dtype=np.intp)
         packed_counts[packed_of] = counts
