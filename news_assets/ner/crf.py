@@ -1,13 +1,14 @@
 """Decoding a trained linear-chain CRF with numpy: per-token scores from cached weight sums, then
 Viterbi over many sequences at once.
 
-CRFsuite (news_assets.ner.model trains with it) scores a label sequence y for tokens x as
+A linear-chain CRF as CRFsuite defines it (news_assets.ner.crf_train trains one the same way)
+scores a label sequence y for tokens x as
 ``sum_t sum_{a in attrs(x_t)} w[a, y_t] + sum_t T[y_{t-1}, y_t]`` and decodes by Viterbi. Handing
 it attribute strings costs a string lookup per attribute (about 100 per token). Most of a token's
 attributes depend only on its own string or on one neighbour's string, so their weight sums can be
 computed once per distinct token and reused: a token's state score is then a few vector additions.
-The result is CRFsuite's decoding with the weights as its model dump prints them (6 decimals);
-the test checks the labels against CRFsuite's own tagger.
+The result is CRFsuite's decoding of the same weights (of a CRFsuite model: as its dump prints them,
+6 decimals); the test checks the labels against CRFsuite's own tagger.
 """
 from __future__ import annotations
 
@@ -47,12 +48,12 @@ class CrfWeights:
     def load(cls, path: str | Path) -> CrfWeights:
         with np.load(path, allow_pickle=False) as z:
             labels, attrs, w, t = z["labels"].tolist(), z["attrs"].tolist(), z["w"], z["t"]
-        self = cls(labels, {}, {})
-        self.index = {a: i for i, a in enumerate(attrs)}
-        self.w = np.vstack([w, np.zeros((1, len(labels)))])
-        self.t = t
-        self.unknown = len(attrs)
-        return self
+        weights = cls(labels, {}, {})  # empty, then the stored arrays as they are
+        weights.index = {a: i for i, a in enumerate(attrs)}
+        weights.w = np.vstack([w, np.zeros((1, len(labels)))])  # + the unknown attribute's zero row
+        weights.t = t
+        weights.unknown = len(attrs)
+        return weights
 
     @classmethod
     def from_tagger(cls, tagger) -> CrfWeights:

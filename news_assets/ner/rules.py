@@ -360,6 +360,8 @@ class RulesExtractor:
         for stem in firsts:
             for k, p in enumerate(_CLITICS):
                 behind.setdefault(p + stem, []).append((k, p, stem))
+        for readings in behind.values():
+            readings.sort()
         n = len(infos)
         for i in range(n):
             norm, f, _hit = infos[i]
@@ -371,7 +373,7 @@ class RulesExtractor:
                 readings = behind.get(norm)
                 if readings is None:
                     continue
-                options = [(self._raw_offset(words[i], len(p)), stem) for _k, p, stem in sorted(readings)]
+                options = [(self._raw_offset(words[i], len(p)), stem) for _k, p, stem in readings]
             for off, stem in options:
                 for toks in firsts.get(stem, ()):
                     ln = len(toks)
