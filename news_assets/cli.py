@@ -140,7 +140,7 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
             # its memory, while this process runs its own last ranges.
             pool.close()
             own = []
-            with _extraction_inline():
+            with _extraction_inline(workers):
                 for first, last in mine:
                     own.append(_range_run(item(first, last), defs, instance))
                     if own[-1]:
@@ -184,18 +184,33 @@ def _warm_up_totals() -> None:
 
 
 @contextlib.contextmanager
-def _extraction_inline():
+def _extraction_inline(processes: int):
     """NEWS_WORKERS=1 for the block: a range this process runs beside worker processes extracts on
-    this process's core instead of forking more workers than there are cores."""
+    this process's core instead of forking more workers than there are cores; and its DuckDB
+    queries take this process's share of the cores (_core_share), `processes` running at once."""
+    from news_assets.warehouse.db import set_duckdb_threads
+
     before = os.environ.get("NEWS_WORKERS")
     os.environ["NEWS_WORKERS"] = "1"
+    set_duckdb_threads(_core_share(processes))
     try:
         yield
     finally:
+        set_duckdb_threads(None)
         if before is None:
             os.environ.pop("NEWS_WORKERS", None)
         else:
             os.environ["NEWS_WORKERS"] = before
+
+
+def _core_share(processes: int) -> int:
+    """DuckDB threads for each of `processes` range processes running side by side: the cores
+    shared out, so that their queries do not ask for more threads than there are cores (DuckDB's
+    default is one thread per core in every process). Two processes on 2 cores, each DuckDB on 1
+    thread instead of 2: whole-span forced backfills of ANT in 37.4, 33.9, 36.9 s against 41.1,
+    39.8, 36.5 s (alternating; the split re-tuned alike in both; 38.6, 43.9, 36.2 s with the
+    split alone; a noisy machine, scratch, 2026-11-30)."""
+    return max(1, len(os.sched_getaffinity(0)) // max(processes, 1))
 
 
 # Range workers started at the top of the command are ready about as soon as this process is:
@@ -206,8 +221,10 @@ def _extraction_inline():
 # measure before days were found cheaper, see DAY_COST), this process's piece of 2018's dense
 # part held ~1,550 articles more and took 1.1-1.5 s longer than the worker's (6 runs, 2026-11-29);
 # at 0, with days at 1.3 units, 0.1-0.7 s (3 runs), and over the whole span 0.1-0.3 s against
-# 0.2 s before (3 runs each, alternating; scratch).
-PRESTARTED_SPAWN_COST = 0
+# 0.2 s before (3 runs each, alternating; scratch). On 2026-11-30 the worker's first run began
+# 0.0-1.3 s after this process's (5 whole-span backfills, mean 0.6 s; both machines and code
+# slower to start than the day before), so it starts ~300 units (about 0.5 s) behind.
+PRESTARTED_SPAWN_COST = 300
 _WORKER: tuple | None = None  # (definitions, instance) of a range worker process
 
 
@@ -225,15 +242,20 @@ def _start_range_workers(n: int):
     on_main = threading.current_thread() is threading.main_thread()  # only the main thread may set it
     previous = signal.signal(signal.SIGTERM, signal.SIG_DFL) if on_main else None
     try:
-        return mp.get_context("spawn").Pool(n, initializer=_range_worker_init)
+        return mp.get_context("spawn").Pool(n, initializer=_range_worker_init, initargs=(n + 1,))
     finally:
         if on_main:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _range_worker_init() -> None:
-    # One range per process: extraction inside the run stays on this process's core.
+def _range_worker_init(processes: int = 2) -> None:
+    """`processes`: range processes running side by side, this one among them."""
+    # One range per process: extraction inside the run stays on this process's core, and its
+    # DuckDB queries on its share of the cores.
     os.environ["NEWS_WORKERS"] = "1"
+    from news_assets.warehouse.db import set_duckdb_threads
+
+    set_duckdb_threads(_core_share(processes))
     # Started from a shell or CI step that ignores SIGTERM, a worker would inherit that, and when
     # the parent gives up (another range failed, its stderr reader went away) Pool.terminate()
     # would wait forever for workers that never end. Seen: a build orphaned by a killed benchmark

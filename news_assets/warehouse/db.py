@@ -392,6 +392,18 @@ def with_memory_fallback(work: Callable[[str | None], T], limit: str, on_retry: 
 ROW_GROUP_ROWS = 8_192
 
 
+# DuckDB threads for this process's connections; None: DuckDB's default, one per core. Range
+# processes that run side by side take a share each (cli._core_share).
+_THREADS: int | None = None
+
+
+def set_duckdb_threads(threads: int | None) -> None:
+    """Threads for DuckDB's queries in this process from its next connection on (None: DuckDB's
+    default). Taken when the warehouse is next attached: connections already open keep theirs."""
+    global _THREADS
+    _THREADS = threads
+
+
 class _Host:
     """A DuckDB instance of this process that the warehouse file is attached to for each connection.
 
@@ -412,11 +424,15 @@ class _Host:
         self.instance = duckdb.connect(":memory:", config={"temp_directory": f"{path}.tmp"})
         self.read_only: bool | None = None  # the attachment's mode while connections are open
         self.users = 0
+        self.threads: int | None = None  # as set_duckdb_threads last asked (None: DuckDB's default)
 
     def open(self, read_only: bool, memory_limit: str | None) -> _Connection:
         if self.users == 0:
             limit = memory_limit or duckdb_memory_limit_from_env()
             self.instance.execute(f"SET memory_limit = '{_quoted(limit)}'")
+            if self.threads != _THREADS:
+                self.instance.execute("RESET threads" if _THREADS is None else f"SET threads = {int(_THREADS)}")
+                self.threads = _THREADS
             quoted = _quoted(self.path)
             # The row group size is an option of ATTACH (see ROW_GROUP_ROWS).
             self.instance.execute(f"ATTACH '{quoted}' AS warehouse ("

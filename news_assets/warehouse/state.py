@@ -108,7 +108,12 @@ def plan_refresh(wh: Warehouse, extractor_version: str) -> RefreshPlan:
 # backfills of ANT (whole span: 14,532 articles over 2,041 days in 14.5-15.9 s beside 16,991
 # over 160 days in 15.0-15.5 s; 2018's dense part: 16,502 over 136 days in 14.1-14.5 s beside
 # 14,948 over 148 in 12.7-13.1 s; ~0.9 ms an article, ~1.2 ms a day, the same in either process).
-DAY_COST = 1.3
+# Since the rules extractor got faster (2026-11-30, e65da0a), an article is cheaper and a day
+# weighs more in its units: at 1.3, over the whole span, the piece of 2,041 sparse days (14,532
+# articles) ended 0.4-6.1 s after the one of 160 dense days (16,991 articles) in 5 of 6 runs
+# (mean +2.6 s; pieces 26-37 s); at 2.2 it ended 1.9 s before to 0.4 s after (3 runs, alternating
+# with 1.3: +1.9 to +2.7 s). Centred between the two: 2.
+DAY_COST = 2.0
 # A range run of its own: run start and finish, resources, checks and metadata, ~0.8 s.
 RUN_COST = 800
 # A spawned worker process: imports and a Dagster instance before its first run, ~2.3 s. The

@@ -1,6 +1,8 @@
 """Warehouse connections: what a write connection gives the row groups it starts."""
 from __future__ import annotations
 
+import os
+
 from news_assets.warehouse import Warehouse
 from news_assets.warehouse.db import ROW_GROUP_ROWS
 
@@ -378,3 +380,33 @@ def test_patching_writes_exactly_the_differing_blocks_in_either_half_and_fits_th
         # a block is rewritten when the target's bytes at its place differ (or are missing)
         rewritten = [end - start for start, end in blocks if bytes(old[start:end]) != bytes(data[start:end])]
         assert written == sum(rewritten) and len(rewritten) >= 5
+
+
+def test_duckdb_threads_follow_the_share_asked_from_the_next_attachment_on(tmp_path):
+    import duckdb
+
+    from news_assets.cli import _core_share
+    from news_assets.warehouse.db import set_duckdb_threads
+
+    wh = Warehouse(tmp_path / "news.duckdb")
+
+    def threads() -> int:
+        with wh.connect() as con:
+            return con.execute("SELECT current_setting('threads')").fetchone()[0]
+
+    default = duckdb.connect(":memory:").execute("SELECT current_setting('threads')").fetchone()[0]
+    with wh.transaction() as con:
+        con.execute("CREATE TABLE t (n INTEGER)")
+    assert threads() == default
+    try:
+        set_duckdb_threads(1)
+        with wh.connect() as con:
+            set_duckdb_threads(None)  # an open attachment keeps what it was given
+            with wh.connect() as inner:
+                assert inner.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+        assert threads() == default  # back to DuckDB's default at the next attachment
+    finally:
+        set_duckdb_threads(None)
+    # Processes side by side share the cores out, one thread each at the least.
+    cores = len(os.sched_getaffinity(0))
+    assert _core_share(1) == cores and _core_share(cores) == 1 and _core_share(4 * cores) == 1
