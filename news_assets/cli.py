@@ -10,9 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -123,13 +121,11 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
     mine, theirs = (share_pieces(pieces, day_articles or {}, workers, spawn_cost, per_article) if workers > 1
                     else (pieces, []))
 
-    board = None  # the folder through which range runs side by side share their batches
-
     def item(first, last) -> tuple:
         recount = None if stale_days is None else encode_days(d for d in stale_days if first <= d <= last)
         if counts_only is not None and counts_only(first, last):
-            return (f"{label} {first} … {last}, counts only", first, last, COUNT_ASSETS, recount, board)
-        return (f"{label} {first} … {last}", first, last, DATED_ASSETS, recount, board)
+            return (f"{label} {first} … {last}, counts only", first, last, COUNT_ASSETS, recount)
+        return (f"{label} {first} … {last}", first, last, DATED_ASSETS, recount)
 
     if not theirs and pool is not None:
         pool.terminate()  # started in case the work was big enough; it was not
@@ -138,12 +134,8 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
     if theirs:
         if pool is None:
             pool = _start_range_workers(min(workers - 1, len(theirs)))
-        board = tempfile.mkdtemp(prefix="news-assets-ranges-")
         try:
             pending = pool.map_async(_range_run, [item(a, b) for a, b in theirs], chunksize=1)
-            # After its ranges, a worker takes batches of ranges still extracting (a task queued
-            # behind every range, so taken once none is left to start).
-            helping = [pool.apply_async(_help_ranges, (board,)) for _ in range(workers - 1)]
             # No more tasks: a worker exits as soon as its ranges are done instead of idling, with
             # its memory, while this process runs its own last ranges.
             pool.close()
@@ -153,14 +145,9 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
                     own.append(_range_run(item(first, last), defs, instance))
                     if own[-1]:
                         break
-                helped = _help_ranges(board) if not (own and own[-1]) else 0
             if not pending.ready():
                 _warm_up_totals()
             failures = [err for err in (*own, *pending.get()) if err]
-            helped += sum(h.get() for h in helping)
-            if helped:
-                print(f"{label}: {helped:,} articles extracted by a process done with its own ranges, beside the "
-                      "run of theirs", file=sys.stderr)
             # Workers exit on their own (terminate() would interrupt their clean-up), and are gone
             # before the totals run: its peak and a worker's memory would otherwise add up (ANT x2:
             # build 706 MiB + a worker still exiting 378 MiB). Exiting takes ~0.02 s.
@@ -169,15 +156,13 @@ def _refresh_entities(defs, instance, ranges, label: str, day_articles: dict | N
             pool.terminate()
             pool.join()
             raise
-        finally:
-            shutil.rmtree(board, ignore_errors=True)
         if failures:
             raise SystemExit(failures[0])
     elif len(mine) == 1:
         # One range, in this process: the totals go in its run. A run of their own cost ~1 s of
         # Dagster's own work (+1 % of ANT scattered: 0.96 s of the 1.6 s totals run, py-spy,
         # scratch); in one run they are more steps after the range's.
-        name, first, last, assets, recount, _board = item(*mine[0])
+        name, first, last, assets, recount = item(*mine[0])
         err = _range_run((f"{name}, with undated articles and entity totals", first, last,
                           assets + TOTAL_ASSETS, recount), defs, instance)
         if err:
@@ -357,33 +342,18 @@ def _range_run(item, defs=None, instance=None) -> str | None:
     from news_assets.defs.partitions import RECOUNT_DAYS_TAG
     from news_assets.defs.sensors import range_tags
 
-    from news_assets.sharing import using_board
-
-    label, first, last, assets, recount, *board = item
+    label, first, last, assets, recount = item
     if defs is None:  # in a worker process: its own definitions and instance connections
         defs, instance = _WORKER
     tags = range_tags(first, last)
     if recount is not None:
         tags[RECOUNT_DAYS_TAG] = recount
     try:
-        with using_board(board[0] if board else None):
-            _run(defs.resolve_job_def("entities_job"), instance, label,
-                 tags=tags, asset_selection=[AssetKey(k) for k in assets])
+        _run(defs.resolve_job_def("entities_job"), instance, label,
+             tags=tags, asset_selection=[AssetKey(k) for k in assets])
     except SystemExit as exc:
         return str(exc)
     return None
-
-
-def _help_ranges(board: str) -> int:
-    """Batches of range runs still extracting in other processes, taken from the back of their
-    lists (news_assets.sharing); the number of articles. Helping is best effort: on an error the
-    owning runs do their remaining batches themselves (help_extract)."""
-    from news_assets.defs.entities.assets import help_extract
-    from news_assets.sharing import using_board
-    from news_assets.warehouse import Warehouse
-
-    with using_board(board):
-        return help_extract(Warehouse(load_settings().duckdb_path))
 
 
 def _publish(settings) -> None:

@@ -1,8 +1,6 @@
 """Entities: mentions found in article bodies, and the canonical entities they resolve to."""
 
-import contextlib
 import datetime as dt
-import sys
 import time
 
 import dagster as dg
@@ -17,7 +15,6 @@ from news_assets.extraction import ExtractorChoice, get_extractor, offsets_not_m
 from news_assets.ner import entity_id
 from news_assets.parallel import WorkerPool
 from news_assets.progress import Progress
-from news_assets.sharing import batch_bounds, current_board
 from news_assets.versions import ENTITIES_VERSION, EXTRACTOR_VERSIONS
 from news_assets.warehouse import Warehouse, query, run_sql
 from news_assets.warehouse.db import with_memory_fallback
@@ -35,9 +32,6 @@ EXTRACT_CHUNK = 64  # articles per call of the extractor: the model decodes them
 REBUILD_MEMORY_LIMIT = "128MB"  # DuckDB's limit while `entities` is rebuilt (see entities)
 # The kept totals (entity_surface_counts, entity_mention_changes) were built by this version.
 TOTALS_VERSION = f"{ENTITIES_VERSION}:1"
-# With another process able to take batches over (news_assets.sharing), the last batch of a range
-# is cut in this many: where the two meet, the one that ends last ends at most ~600 articles later.
-SHARED_TAIL_PARTS = 4
 CHECK_MENTIONS = 50_000  # the mentions checks run on pieces of about this many mentions (see extract_scope)
 MENTION_CHECKS = [
     ("mention_offsets_match_surface",
@@ -131,7 +125,10 @@ def extract_scope(
         to_extract = query(con, "entities/articles_to_extract", extractor_version=version, **scope).pl()
         con.register("todo", to_extract.select("article_id"))
         todo = to_extract["article_id"].to_list()
-        parsed_at = to_extract["parsed_at"]
+        # Per batch, the earliest and latest parsed_at of its articles (in parse order): the slice
+        # of the table entities/articles_batch reads its bodies from.
+        parsed = to_extract.group_by(pl.int_range(pl.len()) // BATCH_ARTICLES, maintain_order=True).agg(
+            since=pl.col("parsed_at").first(), until=pl.col("parsed_at").last()).select("since", "until").rows()
         if logged:
             run_sql(con, "entities/log_removed_mentions")
         run_sql(con, "entities/forget_mentions")
@@ -140,47 +137,18 @@ def extract_scope(
     started, found, bad_offsets = time.monotonic(), 0, 0
     span = "undated" if scope["undated"] else f"{scope['start']}…{scope['end']}"
     progress = Progress(f"extracting entities {span}, articles", len(todo))
-    # Range runs side by side share a board: another process whose own ranges are done takes this
-    # range's batches from the back while this run takes them from the front.
-    board = None if scope["undated"] else current_board()
-    bounds = batch_bounds(len(todo), BATCH_ARTICLES, SHARED_TAIL_PARTS if board is not None else 1)
-    # Per batch, its article ids and the earliest and latest parsed_at of its articles: the slice
-    # of the table entities/articles_batch reads its bodies from.
-    units = [(todo[lo:hi], (parsed_at[lo:hi].min(), parsed_at[lo:hi].max())) for lo, hi in bounds]
-    key = f"{scope['start']}_{scope['end']}"
-    if board is not None:
-        board.publish(key, {"units": units, "which": which, "version": version, "run_id": context.run_id})
-    taken, done = [], 0
     # A batch at a time: its bodies are read, extracted (on $NEWS_WORKERS processes) and written
     # with their bookkeeping in one transaction, so memory holds one batch of text, never the
     # scope's, and an interrupted run resumes where it stopped.
     with WorkerPool() as pool:
-        for i, (ids, parsed) in enumerate(units):
-            with board.claim(key, i) if board is not None else contextlib.nullcontext(True) as ours:
-                if not ours:
-                    taken.append(i)
-                    continue
-                n, bad = _extract_batch(pool, wh, which, version, context.run_id, ids, parsed)
-            found, bad_offsets, done = found + n, bad_offsets + bad, done + len(ids)
+        for offset in range(0, len(todo), BATCH_ARTICLES):
+            n, bad = _extract_batch(pool, wh, which, version, context.run_id, todo[offset:offset + BATCH_ARTICLES],
+                                    parsed[offset // BATCH_ARTICLES])
+            found, bad_offsets = found + n, bad_offsets + bad
+            done = min(offset + BATCH_ARTICLES, len(todo))
             rate = done / max(time.monotonic() - started, 1e-9)
             context.log.info(f"extracted {done}/{len(todo)} articles ({rate:,.0f} articles/s), {found:,} mentions")
             progress.update(done, f"{found:,} mentions", force=True)
-        if board is not None:
-            board.finish(key)
-            # Before this run's own counts: batches of ranges still extracting elsewhere, so the
-            # processes end their extraction together rather than one idling at the end.
-            if others := help_extract(wh, pool):
-                context.log.info(f"then extracted {others:,} articles of other ranges still running")
-                progress.update(done, f"{found:,} mentions; then {others:,} articles of other ranges", force=True)
-            for i in taken:  # committed by another process once its claim is let go
-                result = board.result(key, i)
-                if result is None:  # that process stopped before the batch was written: run it here
-                    result = _extract_batch(pool, wh, which, version, context.run_id, *units[i])
-                found, bad_offsets = found + result[0], bad_offsets + result[1]
-            if taken:
-                helped = sum(len(units[i][0]) for i in taken)
-                context.log.info(f"{helped:,} of the {len(todo):,} articles were extracted by another process")
-                progress.update(len(todo), f"{found:,} mentions, {helped:,} articles by another process", force=True)
 
     # Checked a piece at a time, each on its own connection: memory then follows a piece's
     # mentions, not the range's (one connection's buffer cache keeps every piece's pages). Pieces
@@ -229,39 +197,6 @@ def extract_scope(
                                 metadata={"duplicate_ids": int(duplicate_ids)}),
         ],
     )
-
-
-def help_extract(wh: Warehouse, pool: WorkerPool | None = None) -> int:
-    """Run batches of other range runs on the board (current_board), from the back of their lists,
-    while there are any left to take; the number of articles extracted. Their mentions are written
-    as the owning run would write them (its run id), and each batch's result goes on the board for
-    the owner to count. An error stops the helping: the owner then runs the batch itself."""
-    board, helped = current_board(), 0
-    if board is None:
-        return 0
-    with contextlib.nullcontext(pool) if pool is not None else WorkerPool() as pool:
-        while True:
-            took = False
-            for key, plan in board.open_plans():
-                for i in reversed(range(len(plan["units"]))):
-                    if board.taken(key, i):
-                        continue
-                    with board.claim(key, i) as ours:
-                        if not ours:
-                            continue
-                        ids, parsed = plan["units"][i]
-                        try:
-                            result = _extract_batch(pool, wh, plan["which"], plan["version"], plan["run_id"],
-                                                    ids, parsed)
-                        except Exception as exc:  # noqa: BLE001 - the owner runs this batch and reports
-                            print(f"news-assets: stopped taking batches of other ranges ({type(exc).__name__}: "
-                                  f"{exc}); their runs do them", file=sys.stderr)
-                            return helped
-                        board.done(key, i, result)
-                    helped, took = helped + len(ids), True
-                    break
-            if not took:
-                return helped
 
 
 def _days_frame(days) -> pl.DataFrame:  # noqa: ANN001 - a set of days or a Polars date range
