@@ -207,9 +207,9 @@ def _core_share(processes: int) -> int:
     """DuckDB threads for each of `processes` range processes running side by side: the cores
     shared out, so that their queries do not ask for more threads than there are cores (DuckDB's
     default is one thread per core in every process). Two processes on 2 cores, each DuckDB on 1
-    thread instead of 2: whole-span forced backfills of ANT in 37.4, 33.9, 36.9 s against 41.1,
-    39.8, 36.5 s (alternating; the split re-tuned alike in both; 38.6, 43.9, 36.2 s with the
-    split alone; a noisy machine, scratch, 2026-11-30)."""
+    thread instead of 2, whole-span forced backfills of ANT: 37.4, 33.9, 36.9 s with this and the
+    re-tuned split (DAY_COST), 38.6, 43.9, 36.2 s with the split alone, 41.1, 39.8, 36.5 s with
+    neither (alternating on a noisy machine, 2026-11-30; scratch): not a clear gain."""
     return max(1, len(os.sched_getaffinity(0)) // max(processes, 1))
 
 

@@ -110,9 +110,9 @@ def plan_refresh(wh: Warehouse, extractor_version: str) -> RefreshPlan:
 # 14,948 over 148 in 12.7-13.1 s; ~0.9 ms an article, ~1.2 ms a day, the same in either process).
 # Since the rules extractor got faster (2026-11-30, e65da0a), an article is cheaper and a day
 # weighs more in its units: at 1.3, over the whole span, the piece of 2,041 sparse days (14,532
-# articles) ended 0.4-6.1 s after the one of 160 dense days (16,991 articles) in 5 of 6 runs
-# (mean +2.6 s; pieces 26-37 s); at 2.2 it ended 1.9 s before to 0.4 s after (3 runs, alternating
-# with 1.3: +1.9 to +2.7 s). Centred between the two: 2.
+# articles) ended 0.4-7.2 s after the one of 160 dense days (16,991 articles) in each of 9 runs
+# (mean 2.9 s; pieces 26-37 s); at 2.2 it ended 1.9 s before to 0.4 s after (3 runs, alternating
+# with 1.3: 1.9 to 2.7 s after). Centred between the two: 2.
 DAY_COST = 2.0
 # A range run of its own: run start and finish, resources, checks and metadata, ~0.8 s.
 RUN_COST = 800
